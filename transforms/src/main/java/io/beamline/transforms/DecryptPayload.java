@@ -1,0 +1,95 @@
+package io.beamline.transforms;
+
+import static io.beamline.transforms.model.DeadLetterReason.DECRYPT_FAILED;
+import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
+
+import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.DecodedEvent;
+import io.beamline.transforms.model.Envelope;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Decrypts AES-256-GCM payloads with the keyring (additional authenticated data = event_id) and
+ * passes unencrypted payloads through. Unknown keys, bad base64, tampered data and plaintext that
+ * is not UTF-8 go to the dead-letter output.
+ */
+public final class DecryptPayload
+    extends PTransform<PCollection<Envelope>, WithFailures.Result<PCollection<DecodedEvent>, DeadLetter>> {
+  static final String STAGE = "decrypt";
+  private static final TupleTag<DecodedEvent> DECODED = new TupleTag<DecodedEvent>("decoded") {};
+
+  private final Keyring keyring;
+
+  private DecryptPayload(Keyring keyring) {
+    this.keyring = keyring;
+  }
+
+  public static DecryptPayload with(Keyring keyring) {
+    return new DecryptPayload(keyring);
+  }
+
+  @Override
+  public WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> expand(
+      PCollection<Envelope> envelopes) {
+    return DeadLetters.route(envelopes, "DecryptAesGcm", new DecryptFn(keyring), DECODED);
+  }
+
+  static final class DecryptFn extends DoFn<Envelope, DecodedEvent> {
+    private final Keyring keyring;
+    private transient PayloadCipher cipher;
+
+    DecryptFn(Keyring keyring) {
+      this.keyring = keyring;
+    }
+
+    @Setup
+    public void setup() throws GeneralSecurityException {
+      cipher = new PayloadCipher(keyring);
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      Envelope e = c.element();
+      try {
+        c.output(new DecodedEvent(e, e.keyId() == null ? e.payload() : decrypt(e)));
+      } catch (RejectedRecordException r) {
+        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
+      } catch (RuntimeException r) {
+        DeadLetters.emit(
+            c,
+            DeadLetter.of(e, STAGE, DECRYPT_FAILED, "unexpected " + r.getClass().getSimpleName())
+                .build());
+      }
+    }
+
+    private String decrypt(Envelope e) throws RejectedRecordException {
+      byte[] sealed;
+      try {
+        sealed = Base64.getDecoder().decode(e.payload());
+      } catch (IllegalArgumentException badBase64) {
+        throw new RejectedRecordException(DECRYPT_FAILED, "payload is not valid base64");
+      }
+      byte[] plain = cipher.decrypt(e.keyId(), e.eventId(), sealed);
+      try {
+        return StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(plain))
+            .toString();
+      } catch (CharacterCodingException notUtf8) {
+        throw new RejectedRecordException(MALFORMED_JSON, "decrypted payload is not valid UTF-8");
+      }
+    }
+  }
+}

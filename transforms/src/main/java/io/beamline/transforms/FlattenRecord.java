@@ -1,0 +1,176 @@
+package io.beamline.transforms;
+
+import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
+import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
+import static io.beamline.transforms.model.DeadLetterReason.UNKNOWN_TABLE;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.DecodedEvent;
+import io.beamline.transforms.model.Envelope;
+import io.beamline.transforms.model.FlatEvent;
+import io.beamline.transforms.model.FlatRow;
+import io.beamline.transforms.schema.ChildSpec;
+import io.beamline.transforms.schema.TableSchema;
+import io.beamline.transforms.schema.TableSchemas;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Flattens a payload into columns: nested keys are joined with '_', arrays declared as children
+ * are exploded into child-table rows carrying the parent key, other arrays become JSON strings.
+ * Rows are emitted untyped; {@link ValidateAgainstSchema} types and checks them.
+ */
+public final class FlattenRecord
+    extends PTransform<PCollection<DecodedEvent>, WithFailures.Result<PCollection<FlatEvent>, DeadLetter>> {
+  static final String STAGE = "flatten";
+  private static final TupleTag<FlatEvent> FLAT = new TupleTag<FlatEvent>("flat") {};
+
+  private final TableSchemas schemas;
+
+  private FlattenRecord(TableSchemas schemas) {
+    this.schemas = schemas;
+  }
+
+  public static FlattenRecord with(TableSchemas schemas) {
+    return new FlattenRecord(schemas);
+  }
+
+  @Override
+  public WithFailures.Result<PCollection<FlatEvent>, DeadLetter> expand(
+      PCollection<DecodedEvent> events) {
+    return DeadLetters.route(events, "FlattenJson", new FlattenFn(schemas), FLAT);
+  }
+
+  static final class FlattenFn extends DoFn<DecodedEvent, FlatEvent> {
+    private final TableSchemas schemas;
+
+    FlattenFn(TableSchemas schemas) {
+      this.schemas = schemas;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      Envelope e = c.element().envelope();
+      try {
+        c.output(new FlatEvent(e, flatten(schemas, e, c.element().payloadJson())));
+      } catch (RejectedRecordException r) {
+        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
+      } catch (RuntimeException r) {
+        DeadLetters.emit(
+            c,
+            DeadLetter.of(e, STAGE, SCHEMA_VIOLATION, "unexpected " + r.getClass().getSimpleName())
+                .build());
+      }
+    }
+  }
+
+  static List<FlatRow> flatten(TableSchemas schemas, Envelope e, String payloadJson)
+      throws RejectedRecordException {
+    TableSchema schema = schemas.get(e.source(), e.table());
+    if (schema == null) {
+      throw new RejectedRecordException(
+          UNKNOWN_TABLE, "no schema for " + e.source() + "/" + e.table());
+    }
+    JsonNode payload;
+    try {
+      payload = Json.MAPPER.readTree(payloadJson);
+    } catch (JsonProcessingException ex) {
+      throw new RejectedRecordException(MALFORMED_JSON, "payload is " + Json.describe(ex));
+    }
+    if (payload == null || !payload.isObject()) {
+      throw new RejectedRecordException(MALFORMED_JSON, "payload is not a JSON object");
+    }
+    List<FlatRow> rows = new ArrayList<>();
+    flattenRow(schemas, schema, (ObjectNode) payload, "", null, rows);
+    return rows;
+  }
+
+  /** Appends the row of {@code node} and, after it, the rows of its children. */
+  private static void flattenRow(
+      TableSchemas schemas,
+      TableSchema schema,
+      ObjectNode node,
+      String location,
+      Map<String, JsonNode> parentKey,
+      List<FlatRow> rows)
+      throws RejectedRecordException {
+    ObjectNode columns = Json.MAPPER.createObjectNode();
+    List<PendingChild> children = new ArrayList<>();
+    flattenObject(schema, node, "", "", location, columns, children);
+    if (parentKey != null) {
+      parentKey.forEach(columns::set);
+    }
+    rows.add(new FlatRow(schema.table(), columns.toString(), location));
+    for (PendingChild pending : children) {
+      ChildSpec spec = pending.spec();
+      JsonNode array = pending.array();
+      TableSchema childSchema = schemas.get(schema.source(), spec.table());
+      Map<String, JsonNode> key = new LinkedHashMap<>();
+      for (String k : spec.parentKey()) {
+        key.put(k, columns.has(k) ? columns.get(k) : NullNode.getInstance());
+      }
+      for (int i = 0; i < array.size(); i++) {
+        String childLocation = location + (location.isEmpty() ? "" : ".") + spec.path() + "[" + i + "]";
+        if (!array.get(i).isObject()) {
+          throw new RejectedRecordException(
+              SCHEMA_VIOLATION, schema.table() + "." + childLocation + ": child element is not an object");
+        }
+        flattenRow(schemas, childSchema, (ObjectNode) array.get(i), childLocation, key, rows);
+      }
+    }
+  }
+
+  private static void flattenObject(
+      TableSchema schema,
+      ObjectNode node,
+      String namePrefix,
+      String pathPrefix,
+      String location,
+      ObjectNode columns,
+      List<PendingChild> children)
+      throws RejectedRecordException {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String name = namePrefix.isEmpty() ? field.getKey() : namePrefix + "_" + field.getKey();
+      String path = pathPrefix.isEmpty() ? field.getKey() : pathPrefix + "." + field.getKey();
+      JsonNode value = field.getValue();
+      ChildSpec child = schema.childAt(path);
+      if (child != null) {
+        if (value.isArray()) {
+          children.add(new PendingChild(child, value));
+        } else if (!value.isNull()) {
+          throw new RejectedRecordException(
+              SCHEMA_VIOLATION, where(schema, location, path) + ": child array expected");
+        }
+      } else if (value.isObject() && !value.isEmpty()) {
+        flattenObject(schema, (ObjectNode) value, name, path, location, columns, children);
+      } else {
+        if (columns.has(name)) {
+          throw new RejectedRecordException(
+              SCHEMA_VIOLATION, where(schema, location, name) + ": column name collision");
+        }
+        columns.set(name, value.isContainerNode() ? TextNode.valueOf(value.toString()) : value);
+      }
+    }
+  }
+
+  /** A declared child array met while flattening, exploded after its parent row is complete. */
+  private record PendingChild(ChildSpec spec, JsonNode array) {}
+
+  static String where(TableSchema schema, String location, String column) {
+    return schema.table() + (location.isEmpty() ? "" : "." + location) + "." + column;
+  }
+}

@@ -1,0 +1,192 @@
+package io.beamline.transforms;
+
+import static io.beamline.transforms.model.DeadLetterReason.INVALID_ENVELOPE_FIELD;
+import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
+import static io.beamline.transforms.model.DeadLetterReason.MISSING_ENVELOPE_FIELD;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.Envelope;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Parses input lines into {@link Envelope}s. Lines that are not a JSON object, miss a field, or
+ * carry a tenant/source/table that could escape its partition go to the dead-letter output.
+ */
+public final class ParseEnvelope
+    extends PTransform<PCollection<String>, WithFailures.Result<PCollection<Envelope>, DeadLetter>> {
+  static final String STAGE = "parse";
+
+  /** Names that become path segments: no '/', no '..', no upper case. */
+  public static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
+
+  private static final int MAX_EVENT_ID_CHARS = 256;
+  private static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+  private static final TupleTag<Envelope> ENVELOPES = new TupleTag<Envelope>("envelopes") {};
+
+  private ParseEnvelope() {}
+
+  public static ParseEnvelope create() {
+    return new ParseEnvelope();
+  }
+
+  @Override
+  public WithFailures.Result<PCollection<Envelope>, DeadLetter> expand(PCollection<String> lines) {
+    return DeadLetters.route(lines, "ParseEnvelopeJson", new ParseFn(), ENVELOPES);
+  }
+
+  static final class ParseFn extends DoFn<String, Envelope> {
+    @ProcessElement
+    public void process(ProcessContext c) {
+      String line = c.element();
+      try {
+        c.output(parse(line));
+      } catch (RejectedRecordException e) {
+        DeadLetters.emit(c, rejected(line, e));
+      } catch (RuntimeException e) {
+        DeadLetters.emit(
+            c,
+            DeadLetter.builder(STAGE, MALFORMED_JSON, "unexpected " + e.getClass().getSimpleName())
+                .raw(line)
+                .build());
+      }
+    }
+  }
+
+  static Envelope parse(String line) throws RejectedRecordException {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new RejectedRecordException(MALFORMED_JSON, "envelope is " + Json.describe(e));
+    }
+    if (root == null || !root.isObject()) {
+      throw new RejectedRecordException(
+          MALFORMED_JSON,
+          "envelope is a JSON "
+              + (root == null ? "nothing" : root.getNodeType().name().toLowerCase())
+              + ", not an object");
+    }
+    String eventId = text(root, "event_id");
+    if (eventId.length() > MAX_EVENT_ID_CHARS) {
+      throw new RejectedRecordException(
+          INVALID_ENVELOPE_FIELD, "event_id is longer than " + MAX_EVENT_ID_CHARS + " characters");
+    }
+    String tenant = name(root, "tenant");
+    String source = name(root, "source");
+    String table = name(root, "table");
+    long eventTime = eventTime(text(root, "event_time"));
+    JsonNode keyIdNode = root.get("key_id");
+    String keyId = null;
+    if (keyIdNode != null && !keyIdNode.isNull()) {
+      if (!keyIdNode.isTextual() || keyIdNode.textValue().isEmpty()) {
+        throw new RejectedRecordException(INVALID_ENVELOPE_FIELD, "key_id must be a non-empty string");
+      }
+      keyId = keyIdNode.textValue();
+    }
+    JsonNode payload = root.get("payload");
+    if (payload == null || payload.isNull() || (payload.isTextual() && payload.textValue().isEmpty())) {
+      throw new RejectedRecordException(MISSING_ENVELOPE_FIELD, "payload is missing or empty");
+    }
+    String payloadText;
+    if (keyId != null) {
+      if (!payload.isTextual()) {
+        throw new RejectedRecordException(
+            INVALID_ENVELOPE_FIELD, "payload must be a base64 string when key_id is set");
+      }
+      payloadText = payload.textValue();
+    } else {
+      if (!payload.isObject()) {
+        throw new RejectedRecordException(
+            INVALID_ENVELOPE_FIELD, "payload must be a JSON object when key_id is absent");
+      }
+      payloadText = payload.toString();
+    }
+    return new Envelope(eventId, tenant, source, table, eventTime, keyId, payloadText, line);
+  }
+
+  private static String text(JsonNode root, String field) throws RejectedRecordException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull() || (node.isTextual() && node.textValue().isEmpty())) {
+      throw new RejectedRecordException(MISSING_ENVELOPE_FIELD, field + " is missing or empty");
+    }
+    if (!node.isTextual()) {
+      throw new RejectedRecordException(INVALID_ENVELOPE_FIELD, field + " must be a string");
+    }
+    return node.textValue();
+  }
+
+  private static String name(JsonNode root, String field) throws RejectedRecordException {
+    String value = text(root, field);
+    if (!NAME.matcher(value).matches()) {
+      throw new RejectedRecordException(
+          INVALID_ENVELOPE_FIELD, field + " must match " + NAME.pattern());
+    }
+    return value;
+  }
+
+  private static long eventTime(String value) throws RejectedRecordException {
+    try {
+      Instant t = OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+      if (t.isBefore(MIN_TIME) || t.isAfter(MAX_TIME)) {
+        throw new RejectedRecordException(INVALID_ENVELOPE_FIELD, "event_time is outside 0001..9999");
+      }
+      return t.toEpochMilli();
+    } catch (DateTimeException e) {
+      throw new RejectedRecordException(
+          INVALID_ENVELOPE_FIELD, "event_time is not ISO-8601 with an offset or Z");
+    }
+  }
+
+  /**
+   * A dead letter carrying what could be read of the envelope: valid names and a parseable event
+   * time, so the record lands in the right dead-letter partition.
+   */
+  private static DeadLetter rejected(String line, RejectedRecordException e) {
+    DeadLetter.Builder b = DeadLetter.builder(STAGE, e.reason(), e.detail()).raw(line);
+    try {
+      JsonNode root = Json.MAPPER.readTree(line);
+      if (root != null && root.isObject()) {
+        b.eventId(optionalText(root, "event_id"));
+        b.tenant(optionalName(root, "tenant"));
+        b.source(optionalName(root, "source"));
+        b.table(optionalName(root, "table"));
+        String time = optionalText(root, "event_time");
+        if (time != null) {
+          try {
+            b.eventTimeMillis(eventTime(time));
+          } catch (RejectedRecordException ignored) {
+            // Unparseable event time: partitioned under dt=unknown.
+          }
+        }
+      }
+    } catch (JsonProcessingException notJson) {
+      // Nothing more is known of a line that is not JSON.
+    }
+    return b.build();
+  }
+
+  private static String optionalText(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    return node != null && node.isTextual() && !node.textValue().isEmpty()
+            && node.textValue().length() <= MAX_EVENT_ID_CHARS
+        ? node.textValue()
+        : null;
+  }
+
+  private static String optionalName(JsonNode root, String field) {
+    String value = optionalText(root, field);
+    return value != null && NAME.matcher(value).matches() ? value : null;
+  }
+}

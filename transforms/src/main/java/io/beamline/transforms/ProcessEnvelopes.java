@@ -1,0 +1,63 @@
+package io.beamline.transforms;
+
+import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.DecodedEvent;
+import io.beamline.transforms.model.Envelope;
+import io.beamline.transforms.model.EtlRow;
+import io.beamline.transforms.model.FlatEvent;
+import io.beamline.transforms.model.ValidatedEvent;
+import io.beamline.transforms.schema.TableSchemas;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * The shared middle of every Beamline pipeline: parse the envelope, decrypt, flatten, validate and
+ * deduplicate, with every rejected record of every stage on one dead-letter output. Batch and
+ * streaming differ only in what comes before and after this composite.
+ */
+public final class ProcessEnvelopes extends PTransform<PCollection<String>, ProcessedEnvelopes> {
+  private final Keyring keyring;
+  private final TableSchemas schemas;
+
+  private ProcessEnvelopes(Keyring keyring, TableSchemas schemas) {
+    this.keyring = keyring;
+    this.schemas = schemas;
+  }
+
+  public static ProcessEnvelopes with(Keyring keyring, TableSchemas schemas) {
+    return new ProcessEnvelopes(keyring, schemas);
+  }
+
+  @Override
+  public ProcessedEnvelopes expand(PCollection<String> lines) {
+    WithFailures.Result<PCollection<Envelope>, DeadLetter> parsed =
+        lines.apply("ParseEnvelope", ParseEnvelope.create());
+    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
+        parsed.output().apply("DecryptPayload", DecryptPayload.with(keyring));
+    WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat =
+        decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas));
+    WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> valid =
+        flat.output().apply("ValidateAgainstSchema", ValidateAgainstSchema.with(schemas));
+    PCollectionTuple unique = valid.output().apply("DeduplicateEvents", DeduplicateEvents.byEventId());
+
+    PCollection<ValidatedEvent> events = unique.get(DeduplicateEvents.UNIQUE);
+    PCollection<EtlRow> rows =
+        events.apply(
+            "ExplodeRows",
+            FlatMapElements.into(TypeDescriptor.of(EtlRow.class)).via(ValidatedEvent::rows));
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(parsed.failures())
+            .and(decoded.failures())
+            .and(flat.failures())
+            .and(valid.failures())
+            .apply("AllDeadLetters", Flatten.pCollections());
+    return new ProcessedEnvelopes(
+        parsed.output(), events, rows, deadLetters, unique.get(DeduplicateEvents.DUPLICATES));
+  }
+}

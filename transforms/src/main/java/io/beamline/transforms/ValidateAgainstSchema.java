@@ -1,0 +1,125 @@
+package io.beamline.transforms;
+
+import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.Envelope;
+import io.beamline.transforms.model.EtlRow;
+import io.beamline.transforms.model.FlatEvent;
+import io.beamline.transforms.model.FlatRow;
+import io.beamline.transforms.model.ValidatedEvent;
+import io.beamline.transforms.schema.FieldCheck;
+import io.beamline.transforms.schema.FieldSpec;
+import io.beamline.transforms.schema.TableSchemas;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Types and checks every row of an event against its table schema (type, required, default,
+ * min/max, pattern, enum). Columns the schema does not know are kept in {@code _extra}. One bad
+ * row rejects the whole event, so a parent never lands without its children.
+ */
+public final class ValidateAgainstSchema
+    extends PTransform<PCollection<FlatEvent>, WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter>> {
+  static final String STAGE = "validate";
+  /** Column holding the fields the schema does not know, as a JSON object string. */
+  public static final String EXTRA_COLUMN = "_extra";
+
+  private static final TupleTag<ValidatedEvent> VALID = new TupleTag<ValidatedEvent>("valid") {};
+
+  private final TableSchemas schemas;
+
+  private ValidateAgainstSchema(TableSchemas schemas) {
+    this.schemas = schemas;
+  }
+
+  public static ValidateAgainstSchema with(TableSchemas schemas) {
+    return new ValidateAgainstSchema(schemas);
+  }
+
+  @Override
+  public WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> expand(
+      PCollection<FlatEvent> events) {
+    return DeadLetters.route(events, "CheckRows", new ValidateFn(schemas), VALID);
+  }
+
+  static final class ValidateFn extends DoFn<FlatEvent, ValidatedEvent> {
+    private final TableSchemas schemas;
+
+    ValidateFn(TableSchemas schemas) {
+      this.schemas = schemas;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      Envelope e = c.element().envelope();
+      try {
+        List<EtlRow> rows = new ArrayList<>();
+        for (FlatRow row : c.element().rows()) {
+          rows.add(validate(schemas, e, row));
+        }
+        c.output(new ValidatedEvent(e, rows));
+      } catch (RejectedRecordException r) {
+        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
+      } catch (RuntimeException r) {
+        DeadLetters.emit(
+            c,
+            DeadLetter.of(e, STAGE, SCHEMA_VIOLATION, "unexpected " + r.getClass().getSimpleName())
+                .build());
+      }
+    }
+  }
+
+  static EtlRow validate(TableSchemas schemas, Envelope e, FlatRow row)
+      throws RejectedRecordException {
+    ObjectNode columns;
+    try {
+      columns = (ObjectNode) Json.MAPPER.readTree(row.columnsJson());
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("flattened row is not JSON", ex);
+    }
+    ObjectNode values = Json.MAPPER.createObjectNode();
+    for (FieldSpec field : schemas.columnsOf(e.source(), row.table())) {
+      JsonNode value = columns.remove(field.name());
+      if (value == null || value.isNull()) {
+        if (field.required()) {
+          throw violation(row, field, "required");
+        }
+        value = field.defaultJson() == null ? null : defaultOf(field);
+      }
+      try {
+        values.set(field.name(), value == null ? NullNode.getInstance() : FieldCheck.check(field, value));
+      } catch (FieldCheck.Violation v) {
+        throw violation(row, field, v.rule());
+      }
+    }
+    values.set(
+        EXTRA_COLUMN,
+        columns.isEmpty() ? NullNode.getInstance() : TextNode.valueOf(columns.toString()));
+    return new EtlRow(
+        e.source(), row.table(), e.tenant(), e.eventId(), e.eventTimeMillis(), values.toString());
+  }
+
+  private static JsonNode defaultOf(FieldSpec field) {
+    try {
+      return Json.MAPPER.readTree(field.defaultJson());
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("schema default is not JSON", ex);
+    }
+  }
+
+  private static RejectedRecordException violation(FlatRow row, FieldSpec field, String rule) {
+    String where = row.table() + (row.location().isEmpty() ? "" : "." + row.location());
+    return new RejectedRecordException(SCHEMA_VIOLATION, where + "." + field.name() + ": " + rule);
+  }
+}

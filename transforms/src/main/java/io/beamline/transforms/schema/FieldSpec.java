@@ -1,0 +1,87 @@
+package io.beamline.transforms.schema;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One column of a table schema with its rules. {@code defaultJson} is the default value as JSON
+ * text, or null when the column has none.
+ */
+public final class FieldSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+  private final FieldType type;
+  private final boolean required;
+  private final String defaultJson;
+  private final BigDecimal min;
+  private final BigDecimal max;
+  private final Pattern pattern;
+  private final List<String> enumValues;
+  private final int scale;
+
+  FieldSpec(
+      String name,
+      FieldType type,
+      boolean required,
+      String defaultJson,
+      BigDecimal min,
+      BigDecimal max,
+      Pattern pattern,
+      List<String> enumValues,
+      int scale) {
+    this.name = name;
+    this.type = type;
+    this.required = required;
+    this.defaultJson = defaultJson;
+    this.min = min;
+    this.max = max;
+    this.pattern = pattern;
+    this.enumValues = enumValues == null ? null : List.copyOf(enumValues);
+    this.scale = scale;
+  }
+
+  /** The same column as an optional one with no rules: how a child table carries a parent key. */
+  FieldSpec asCarriedKey() {
+    return new FieldSpec(name, type, false, null, null, null, null, null, scale);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public FieldType type() {
+    return type;
+  }
+
+  public boolean required() {
+    return required;
+  }
+
+  public String defaultJson() {
+    return defaultJson;
+  }
+
+  public BigDecimal min() {
+    return min;
+  }
+
+  public BigDecimal max() {
+    return max;
+  }
+
+  public Pattern pattern() {
+    return pattern;
+  }
+
+  public List<String> enumValues() {
+    return enumValues;
+  }
+
+  /** Digits after the decimal point, for {@link FieldType#DECIMAL}. */
+  public int scale() {
+    return scale;
+  }
+}
