@@ -29,7 +29,7 @@ public final class DeadLetters {
   }
 
   /** Emits a dead letter and counts it as {@code dead_letters.<stage>.<reason>}. */
-  static void emit(DoFn<?, ?>.ProcessContext c, DeadLetter letter) {
+  public static void emit(DoFn<?, ?>.ProcessContext c, DeadLetter letter) {
     Metrics.counter(METRICS_NAMESPACE, counterName(letter)).inc();
     c.output(TAG, letter);
   }

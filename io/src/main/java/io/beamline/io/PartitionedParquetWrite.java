@@ -1,0 +1,83 @@
+package io.beamline.io;
+
+import io.beamline.transforms.model.EtlRow;
+import io.beamline.transforms.schema.TableSchemas;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Writes etl rows as Snappy Parquet into {@code <outputRoot>/etl/<source>/<table>/tenant=/dt=/hr=},
+ * a fixed number of files per partition with deterministic names, each written to a temporary
+ * name and renamed into place. Files an earlier run left in the same partitions are then removed,
+ * so a rerun replaces its partitions. Outputs the paths of the files written.
+ */
+public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow>, PCollection<String>> {
+  private final String outputRoot;
+  private final TableSchemas schemas;
+  private final int shardsPerPartition;
+  private final Instant ingestedAt;
+
+  private PartitionedParquetWrite(
+      String outputRoot, TableSchemas schemas, int shardsPerPartition, Instant ingestedAt) {
+    this.outputRoot = outputRoot;
+    this.schemas = schemas;
+    this.shardsPerPartition = shardsPerPartition;
+    this.ingestedAt = ingestedAt;
+  }
+
+  public static PartitionedParquetWrite to(String outputRoot, TableSchemas schemas) {
+    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now());
+  }
+
+  public PartitionedParquetWrite withShardsPerPartition(int shards) {
+    if (shards < 1) {
+      throw new IllegalArgumentException("--shardsPerPartition must be at least 1, got " + shards);
+    }
+    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt);
+  }
+
+  /** The {@code _ingested_at} value of every row: the run's start, so one run reads as one. */
+  public PartitionedParquetWrite withIngestedAt(Instant time) {
+    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<EtlRow> rows) {
+    EtlAvroSchemas avro = new EtlAvroSchemas(schemas);
+    long ingestedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, ingestedAt);
+    return rows.apply(
+            "WriteParquet",
+            FileIO.<String, EtlRow>writeDynamic()
+                .by(row -> PartitionPath.of(PartitionPath.ETL, row))
+                .withDestinationCoder(StringUtf8Coder.of())
+                .via(
+                    Contextful.fn((EtlRow row) -> avro.toRecord(row, ingestedAtMicros)),
+                    Contextful.fn(
+                        (String partition) ->
+                            (FileIO.Sink<GenericRecord>)
+                                ParquetIO.sink(avro.of(sourceOf(partition), tableOf(partition)))
+                                    .withCompressionCodec(CompressionCodecName.SNAPPY)))
+                .to(outputRoot)
+                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", ".parquet"))
+                .withNumShards(shardsPerPartition))
+        .getPerDestinationOutputFilenames()
+        .apply("WrittenFiles", org.apache.beam.sdk.transforms.Values.create())
+        .apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories());
+  }
+
+  private static String sourceOf(String partition) {
+    return partition.split("/")[1];
+  }
+
+  private static String tableOf(String partition) {
+    return partition.split("/")[2];
+  }
+}
