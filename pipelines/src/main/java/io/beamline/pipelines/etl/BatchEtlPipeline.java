@@ -1,0 +1,182 @@
+package io.beamline.pipelines.etl;
+
+import io.beamline.io.DeadLetterJson;
+import io.beamline.io.PartitionPath;
+import io.beamline.io.PartitionedParquetWrite;
+import io.beamline.io.PartitionedTextWrite;
+import io.beamline.io.ReadEnvelopeLines;
+import io.beamline.options.EtlOptions;
+import io.beamline.transforms.Keyring;
+import io.beamline.transforms.ProcessEnvelopes;
+import io.beamline.transforms.ProcessedEnvelopes;
+import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.Envelope;
+import io.beamline.transforms.schema.TableSchemas;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The batch ETL: envelope files in; raw, etl (Parquet), dlq and audit zones out. A thin
+ * composition of named steps around the shared {@link ProcessEnvelopes} composite.
+ */
+public final class BatchEtlPipeline {
+  private static final DateTimeFormatter RUN_ID_TIME =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private BatchEtlPipeline() {}
+
+  /** What a run needs that is checked, loaded and fixed before its pipeline starts. */
+  public record Plan(
+      String runId,
+      Instant startedAt,
+      String inputPattern,
+      String outputRoot,
+      Keyring keyring,
+      TableSchemas schemas) {
+    String stagingFile() {
+      return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/run-" + runId + ".json";
+    }
+  }
+
+  /**
+   * Checks options and configuration and loads the keyring and schemas. Throws {@link
+   * IllegalArgumentException} with a message naming the option at the first problem.
+   */
+  public static Plan prepare(EtlOptions options) {
+    FileSystems.setDefaultPipelineOptions(options);
+    Instant startedAt = Instant.now();
+    String runId =
+        options.getRunId() != null
+            ? options.getRunId()
+            : RUN_ID_TIME.format(startedAt) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    if (!runId.matches("[A-Za-z0-9_.-]{1,100}")) {
+      throw new IllegalArgumentException("--runId must match [A-Za-z0-9_.-]{1,100}");
+    }
+    if (options.getMaxRecordBytes() < 1) {
+      throw new IllegalArgumentException("--maxRecordBytes must be positive");
+    }
+    if (options.getShardsPerPartition() < 1) {
+      throw new IllegalArgumentException("--shardsPerPartition must be at least 1");
+    }
+    String outputRoot = stripTrailingSlash(options.getOutputRoot());
+    if (outputRoot.isEmpty()) {
+      throw new IllegalArgumentException("--outputRoot must not be empty");
+    }
+    Keyring keyring = Keyring.load(Path.of(options.getKeyringPath()));
+    TableSchemas schemas = TableSchemas.load(Path.of(options.getSchemaDir()));
+    String pattern = inputPattern(options.getInputPath());
+    return new Plan(runId, startedAt, pattern, outputRoot, keyring, schemas);
+  }
+
+  /** A local directory stands for the files in it; anything else is a file or glob. */
+  static String inputPattern(String inputPath) {
+    String pattern =
+        Files.isDirectory(Path.of(inputPath.startsWith("file:") ? inputPath.substring(5) : inputPath))
+            ? stripTrailingSlash(inputPath) + "/*"
+            : inputPath;
+    try {
+      MatchResult match = FileSystems.match(pattern);
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--inputPath " + inputPath + " cannot be listed: " + e.getMessage());
+    }
+    return pattern;
+  }
+
+  /** Builds the pipeline for a prepared plan. */
+  public static Pipeline build(EtlOptions options, Plan plan) {
+    Pipeline p = Pipeline.create(options);
+    WithFailures.Result<PCollection<String>, DeadLetter> read =
+        p.apply(
+            "ReadEnvelopeLines",
+            ReadEnvelopeLines.from(plan.inputPattern()).withMaxLineBytes(options.getMaxRecordBytes()));
+    ProcessedEnvelopes processed =
+        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()));
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(read.failures())
+            .and(processed.deadLetters())
+            .apply("AllDeadLetters", Flatten.pCollections());
+
+    processed
+        .rows()
+        .apply(
+            "WriteEtlZone",
+            PartitionedParquetWrite.to(plan.outputRoot(), plan.schemas())
+                .withShardsPerPartition(options.getShardsPerPartition())
+                .withIngestedAt(plan.startedAt()));
+    deadLetters
+        .apply(
+            "DeadLetterLines",
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                .via((DeadLetter d) -> KV.of(PartitionPath.of(PartitionPath.DLQ, d), DeadLetterJson.format(d))))
+        .apply(
+            "WriteDlqZone",
+            PartitionedTextWrite.to(plan.outputRoot()).withShardsPerPartition(options.getShardsPerPartition()));
+    if (options.getWriteRaw()) {
+      rawLines(processed, deadLetters)
+          .apply(
+              "WriteRawZone",
+              PartitionedTextWrite.to(plan.outputRoot()).withShardsPerPartition(options.getShardsPerPartition()));
+    }
+    read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));
+    return p;
+  }
+
+  /** Every line that was read as text: well-formed envelopes and lines the parser rejected. */
+  private static PCollection<KV<String, String>> rawLines(
+      ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters) {
+    PCollection<KV<String, String>> envelopes =
+        processed
+            .envelopes()
+            .apply(
+                "RawOfEnvelopes",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                    .via((Envelope e) -> KV.of(PartitionPath.of(PartitionPath.RAW, e), e.raw())));
+    PCollection<KV<String, String>> unparsed =
+        deadLetters
+            .apply("RejectedByParser", Filter.by((DeadLetter d) -> d.stage().equals("parse")))
+            .apply(
+                "RawOfRejected",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                    .via((DeadLetter d) -> KV.of(PartitionPath.of(PartitionPath.RAW, d), d.raw())));
+    return PCollectionList.of(envelopes).and(unparsed).apply("AllRawLines", Flatten.pCollections());
+  }
+
+  /** Prepares, runs to completion and audits one batch run. */
+  public static EtlRunSummary run(EtlOptions options) {
+    Plan plan = prepare(options);
+    PipelineResult result = build(options, plan).run();
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("pipeline ended in state " + state);
+    }
+    return EtlRunSummary.finish(plan, options.getRunner().getSimpleName(), options.getInputPath(), Instant.now());
+  }
+
+  private static String stripTrailingSlash(String path) {
+    String p = path == null ? "" : path.trim();
+    while (p.endsWith("/") && p.length() > 1 && !p.endsWith("://")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+}

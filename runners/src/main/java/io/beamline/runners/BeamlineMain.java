@@ -1,0 +1,63 @@
+package io.beamline.runners;
+
+import io.beamline.pipelines.BeamlineCli;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Entry point of the bundled jars. Each jar bundles one runner (chosen by the Maven profile that
+ * built it) and defaults {@code --runner} to it; Spark also defaults to {@code local[*]}.
+ */
+public final class BeamlineMain {
+  private BeamlineMain() {}
+
+  public static void main(String[] args) {
+    System.exit(new BeamlineCli().run(withRunnerDefaults(args, bundledRunner()), System.out, System.err));
+  }
+
+  /** Adds the bundled runner's defaults to a command line that does not set them. */
+  static String[] withRunnerDefaults(String[] args, String runner) {
+    if (args.length == 0 || args[0].equals("help") || args[0].startsWith("-")) {
+      return args;
+    }
+    List<String> out = new ArrayList<>(Arrays.asList(args));
+    if (!hasOption(args, "runner")) {
+      out.add("--runner=" + runner);
+    }
+    String effective = optionValue(out, "runner");
+    if (effective.endsWith("SparkRunner") && !hasOption(args, "sparkMaster")) {
+      out.add("--sparkMaster=local[*]");
+    }
+    return out.toArray(new String[0]);
+  }
+
+  static String bundledRunner() {
+    Properties p = new Properties();
+    try (InputStream in = BeamlineMain.class.getResourceAsStream("runner.properties")) {
+      if (in == null) {
+        return "DirectRunner";
+      }
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p.getProperty("runner", "DirectRunner");
+  }
+
+  private static boolean hasOption(String[] args, String name) {
+    return Arrays.stream(args).anyMatch(a -> a.startsWith("--" + name + "="));
+  }
+
+  private static String optionValue(List<String> args, String name) {
+    return args.stream()
+        .filter(a -> a.startsWith("--" + name + "="))
+        .reduce((a, b) -> b)
+        .map(a -> a.substring(name.length() + 3))
+        .orElse("");
+  }
+}
