@@ -38,7 +38,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 public final class ReadEnvelopeLines
     extends PTransform<PBegin, WithFailures.Result<PCollection<String>, DeadLetter>> {
   static final String STAGE = "read";
-  /** Bytes of an oversized line kept in its dead letter, to identify it. */
+  /** At most this many bytes of an oversized line stay in its dead letter, to identify it. */
   static final int OVERSIZED_PREFIX_BYTES = 1024;
 
   private static final TupleTag<String> LINES = new TupleTag<String>("lines") {};
@@ -154,7 +154,7 @@ public final class ReadEnvelopeLines
                     STAGE,
                     OVERSIZED,
                     where + " has " + lineBytes + " bytes, over the limit of " + maxLineBytes)
-                .rawBytes(Arrays.copyOf(bytes, Math.min(length, OVERSIZED_PREFIX_BYTES)))
+                .rawBytes(Arrays.copyOf(bytes, Math.min(maxLineBytes, OVERSIZED_PREFIX_BYTES)))
                 .build());
         return;
       }

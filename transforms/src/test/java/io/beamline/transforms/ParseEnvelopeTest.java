@@ -201,7 +201,7 @@ class ParseEnvelopeTest {
                         org.apache.beam.sdk.values.TypeDescriptors.strings())
                     .via(DeadLetter::detail));
 
-    PAssert.that(details).containsInAnyOrder("envelope is not valid JSON at line 1, column 21");
+    PAssert.that(details).containsInAnyOrder("envelope is not valid JSON at line 1, column 20");
   }
 
   // ---- MISSING_ENVELOPE_FIELD --------------------------------------------------------------

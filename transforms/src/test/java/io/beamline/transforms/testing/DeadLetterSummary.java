@@ -3,8 +3,6 @@ package io.beamline.transforms.testing;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.DeadLetterReason;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
@@ -27,12 +25,12 @@ public final class DeadLetterSummary {
   }
 
   /** Maps dead letters to their summaries, for {@code PAssert.that(...).containsInAnyOrder}. */
-  public static PTransform<PCollection<DeadLetter>, PCollection<String>> summarize() {
+  public static MapElements<DeadLetter, String> summarize() {
     return MapElements.into(TypeDescriptors.strings()).via(DeadLetterSummary::of);
   }
 
   /** The same dead letters with rejection time 0, to compare every other field with equals. */
-  public static PTransform<PCollection<DeadLetter>, PCollection<DeadLetter>> atTimeZero() {
+  public static MapElements<DeadLetter, DeadLetter> atTimeZero() {
     return MapElements.into(TypeDescriptor.of(DeadLetter.class))
         .via((DeadLetter d) -> d.withRejectedAtMillis(0));
   }

@@ -27,6 +27,9 @@ import java.util.Random;
  * event_time {@value #EVENT_TIME}, key_id {@value #KEY_ID}, payload the order {@code O-1} of
  * {@link TestSchemas#order(String)}, AES-256-GCM encrypted with {@link TestKeyrings#keyring()}.
  *
+ * <p>The payload is sealed for the envelope's event_id (or {@link #sealedForEventId}), or for
+ * {@value #EVENT_ID} when the envelope has no string event_id.
+ *
  * <p>Fields are written in the order event_id, tenant, source, table, event_time, key_id, payload;
  * any field can be omitted ({@link #without}) or replaced by any JSON value ({@link #with}). The
  * IV comes from a {@link Random} seeded by {@link #ivSeed(long)} and the sealing event id, so the
@@ -287,8 +290,12 @@ public final class Envelopes {
   public String sealedPayload() {
     String keyId = sealKeyId != null ? sealKeyId : text(KEY_ID_FIELD);
     String eventId = aadEventId != null ? aadEventId : text(EVENT_ID_FIELD);
-    if (keyId == null || eventId == null) {
-      throw new IllegalStateException("sealing needs a key id and an event id");
+    if (eventId == null) {
+      // No usable event_id in the envelope (left out, or not a string): seal for the default one.
+      eventId = EVENT_ID;
+    }
+    if (keyId == null) {
+      throw new IllegalStateException("sealing needs a key id: set keyId or sealedWithKeyId");
     }
     Random iv = new Random(ivSeed * 1_000_003L + eventId.hashCode());
     String sealed = keyring.encrypt(keyId, eventId, plaintext, iv);

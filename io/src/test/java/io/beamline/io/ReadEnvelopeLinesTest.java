@@ -1,0 +1,121 @@
+package io.beamline.io;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import io.beamline.transforms.model.DeadLetter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReadEnvelopeLinesTest {
+  @TempDir Path dir;
+
+  private final TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+
+  private WithFailures.Result<PCollection<String>, DeadLetter> read(String pattern, int max) {
+    return p.apply(ReadEnvelopeLines.from(pattern).withMaxLineBytes(max));
+  }
+
+  private static PCollection<String> reasonsAndRaw(PCollection<DeadLetter> letters) {
+    return letters.apply(
+        MapElements.into(TypeDescriptors.strings())
+            .via(d -> d.stage() + "|" + d.reason() + "|" + new String(d.rawBytes(), StandardCharsets.ISO_8859_1)));
+  }
+
+  @Test
+  void splitsLinesAndStripsCarriageReturns() throws IOException {
+    Files.write(dir.resolve("a.jsonl"), "{\"a\":1}\r\n{\"b\":2}\n{\"c\":3}".getBytes(StandardCharsets.UTF_8));
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*", 100);
+    PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
+    PAssert.that(out.failures()).empty();
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void skipsBlankLinesWithoutCountingThemAsRecords() throws IOException {
+    Files.write(dir.resolve("a.jsonl"), "\n  \n{\"a\":1}\n\r\n\n".getBytes(StandardCharsets.UTF_8));
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*", 100);
+    PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}");
+    PAssert.that(out.failures()).empty();
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void rejectsInvalidUtf8KeepingTheExactBytes() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write("{\"ok\":1}\n{\"bad\":\"".getBytes(StandardCharsets.UTF_8));
+    bytes.write(new byte[] {(byte) 0xC3, (byte) 0x28});
+    bytes.write("\"}\n".getBytes(StandardCharsets.UTF_8));
+    Files.write(dir.resolve("a.jsonl"), bytes.toByteArray());
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*", 100);
+    PAssert.that(out.output()).containsInAnyOrder("{\"ok\":1}");
+    PAssert.that(reasonsAndRaw(out.failures()))
+        .containsInAnyOrder("read|MALFORMED_JSON|{\"bad\":\"\u00C3(\"}");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void rejectsOversizedLinesKeepingOnlyTheirStart() throws IOException {
+    String big = "{\"x\":\"" + "y".repeat(5000) + "\"}";
+    Files.write(dir.resolve("a.jsonl"), ("{\"a\":1}\n" + big + "\n{\"b\":2}\n").getBytes(StandardCharsets.UTF_8));
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*", 100);
+    PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}", "{\"b\":2}");
+    PAssert.that(out.failures())
+        .satisfies(
+            letters -> {
+              DeadLetter d = letters.iterator().next();
+              assertThat(d.reason().name(), is("OVERSIZED"));
+              assertThat(d.detail(), containsString("line 2 of "));
+              assertThat(d.detail(), containsString("has " + big.length() + " bytes, over the limit of 100"));
+              assertThat(d.rawBytes().length, is(100));
+              assertThat(new String(d.rawBytes(), StandardCharsets.UTF_8), is(big.substring(0, 100)));
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void acceptsALineOfExactlyTheLimit() throws IOException {
+    String exact = "{\"x\":\"" + "y".repeat(92) + "\"}";
+    assertThat(exact.length(), is(100));
+    Files.write(dir.resolve("a.jsonl"), (exact + "\r\n").getBytes(StandardCharsets.UTF_8));
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*", 100);
+    PAssert.that(out.output()).containsInAnyOrder(exact);
+    PAssert.that(out.failures()).empty();
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void decompressesGzipFiles() throws IOException {
+    try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(dir.resolve("a.jsonl.gz")))) {
+      gz.write("{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8));
+    }
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*", 100);
+    PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}", "{\"b\":2}");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void readsEveryMatchingFile() throws IOException {
+    Files.writeString(dir.resolve("a.jsonl"), "{\"a\":1}\n");
+    Files.writeString(dir.resolve("b.jsonl"), "{\"b\":2}\n");
+    Files.writeString(dir.resolve("c.txt"), "{\"c\":3}\n");
+    WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*.jsonl", 100);
+    PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}", "{\"b\":2}");
+    p.run().waitUntilFinish();
+  }
+}
