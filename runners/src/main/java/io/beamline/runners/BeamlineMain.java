@@ -17,7 +17,23 @@ public final class BeamlineMain {
   private BeamlineMain() {}
 
   public static void main(String[] args) {
-    System.exit(new BeamlineCli().run(withRunnerDefaults(args, bundledRunner()), System.out, System.err));
+    String[] effective = withRunnerDefaults(args, bundledRunner());
+    if (Arrays.stream(effective).anyMatch(a -> a.startsWith("--sparkMaster=local"))) {
+      keepLocalSparkOnLoopback();
+    }
+    System.exit(new BeamlineCli().run(effective, System.out, System.err));
+  }
+
+  /**
+   * A local Spark driver binds to the host's first interface by default; keep it, and its web UI
+   * (not needed for a batch run), off the network. SPARK_LOCAL_IP or -Dspark.* still win.
+   */
+  static void keepLocalSparkOnLoopback() {
+    if (System.getenv("SPARK_LOCAL_IP") == null) {
+      System.getProperties().putIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+      System.getProperties().putIfAbsent("spark.driver.host", "127.0.0.1");
+    }
+    System.getProperties().putIfAbsent("spark.ui.enabled", "false");
   }
 
   /** Adds the bundled runner's defaults to a command line that does not set them. */
