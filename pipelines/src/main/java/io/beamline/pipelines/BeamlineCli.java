@@ -35,6 +35,8 @@ public final class BeamlineCli {
 
   public BeamlineCli() {
     commands.put("etl", new EtlCommand());
+    commands.put("generate", new GenerateCommand());
+    commands.put("demo", new DemoCommand());
   }
 
   public static void main(String[] args) {

@@ -19,8 +19,10 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -71,9 +73,9 @@ class ParseEnvelopeTest {
     Envelopes plusOne = VALID.eventTime("2026-11-20T14:45:12.345+01:00");
 
     PCollection<Long> millis =
-        parse(p, plusOne.line()).output().apply(org.apache.beam.sdk.transforms.MapElements
-            .into(org.apache.beam.sdk.values.TypeDescriptors.longs())
-            .via(Envelope::eventTimeMillis));
+        parse(p, plusOne.line())
+            .output()
+            .apply(MapElements.into(TypeDescriptors.longs()).via(Envelope::eventTimeMillis));
 
     PAssert.that(millis).containsInAnyOrder(EVENT_TIME_MILLIS);
   }
@@ -196,10 +198,7 @@ class ParseEnvelopeTest {
     PCollection<String> details =
         parse(p, "{\"event_id\": secret-value}")
             .failures()
-            .apply(
-                org.apache.beam.sdk.transforms.MapElements.into(
-                        org.apache.beam.sdk.values.TypeDescriptors.strings())
-                    .via(DeadLetter::detail));
+            .apply(MapElements.into(TypeDescriptors.strings()).via(DeadLetter::detail));
 
     PAssert.that(details).containsInAnyOrder("envelope is not valid JSON at line 1, column 20");
   }

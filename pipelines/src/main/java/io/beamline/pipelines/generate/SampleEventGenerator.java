@@ -56,9 +56,18 @@ import java.util.regex.Pattern;
  * good lines byte for byte. The returned {@link GeneratedSample} says exactly what a correct
  * pipeline makes of the files.
  *
+ * <p>Of {@code count} lines, {@code round(count * badFraction)} are bad and {@code round(count *
+ * duplicateFraction)} are duplicates (at least one good line precedes them); the rest are good
+ * events of about 60 % orders, 20 % customers and 20 % payments, about 10 % of them unencrypted.
+ * OVERSIZED lines (over {@link #MAX_LINE_BYTES} bytes) are rare: {@code max(1, count / 2000)} of
+ * them when {@code count >= 1000} and there are bad lines, none otherwise; the other bad lines are
+ * assigned round-robin over {@link BadKind#ROTATION}. Apart from the duplicates every line is
+ * distinct. Lines go round-robin to {@code files} files {@code events-00000.jsonl}, ...; line
+ * {@code i} of the stream is line {@code i / files} of file {@code i % files}.
+ *
  * <p>Plain Java, no Beam pipeline. The same configuration (seed included) and keyring write
  * byte-identical files. Each file is written under a temporary name and then renamed, so a reader
- * never sees half a file.
+ * never sees half a file. Files are written as bytes: some bad lines are deliberately not UTF-8.
  */
 public final class SampleEventGenerator {
   /** The source every sample event belongs to. */
@@ -106,7 +115,7 @@ public final class SampleEventGenerator {
     TRUNCATED_JSON(MALFORMED_JSON),
     /** A good envelope wrapped in a JSON array. */
     JSON_ARRAY(MALFORMED_JSON),
-    /** A JSON string, number, boolean or null. */
+    /** A JSON string or number (an envelope double-encoded as a string among them). */
     JSON_SCALAR(MALFORMED_JSON),
     /** event_id, tenant, source, table, event_time or payload absent or null. */
     MISSING_ENVELOPE_FIELD(DeadLetterReason.MISSING_ENVELOPE_FIELD),
@@ -470,6 +479,9 @@ public final class SampleEventGenerator {
     }
 
     GeneratedSample summary(List<Path> written) {
+      if (goodWritten != goodCount || duplicatesWritten != duplicateCount) {
+        throw new IllegalStateException("the plan and the lines written disagree");
+      }
       Map<String, Long> reasonNames = new TreeMap<>();
       reasons.forEach((k, v) -> reasonNames.put(k.name(), v));
       Map<String, Long> kindNames = new TreeMap<>();
@@ -667,16 +679,15 @@ public final class SampleEventGenerator {
       }
     }
 
+    /** A JSON scalar; each one distinct, so that only duplicates repeat a line. */
     private byte[] jsonScalar(int v) {
-      switch (v % 5) {
+      switch (v % 4) {
         case 0:
           return utf8("\"" + uuid() + "\"");
         case 1:
-          return utf8(Integer.toString(r.nextInt(1_000_000)));
+          return utf8(Long.toString(r.nextLong() & Long.MAX_VALUE));
         case 2:
-          return utf8("true");
-        case 3:
-          return utf8("null");
+          return utf8(BigDecimal.valueOf(r.nextLong() & Long.MAX_VALUE, 4).toPlainString());
         default:
           // A double-encoded envelope: a JSON string holding the object's text.
           return utf8(string(string(envelope(newEvent(randomTable()), encryptNow()))));

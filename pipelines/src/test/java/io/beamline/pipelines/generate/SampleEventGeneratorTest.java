@@ -308,7 +308,8 @@ class SampleEventGeneratorTest {
 
   @Test
   void processEnvelopesAcceptsRejectsAndDeduplicatesExactlyAsExpected() throws IOException {
-    GeneratedSample s = generate(tmp, 2000, 0.1, 0.02, 42L);
+    // 250 bad lines: every kind at least 11 times, so every variant of every kind is met.
+    GeneratedSample s = generate(tmp, 1000, 0.25, 0.03, 42L);
 
     // What the file reader does before the composite: oversized lines, then invalid UTF-8.
     List<String> lines = new ArrayList<>();

@@ -1,0 +1,115 @@
+package io.beamline.transforms;
+
+import io.beamline.transforms.model.EtlRow;
+import io.beamline.transforms.model.Envelope;
+import io.beamline.transforms.model.ValidatedEvent;
+import io.beamline.transforms.testing.Envelopes;
+import io.beamline.transforms.testing.TestPipelineExtension;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestPipelineExtension.class)
+class DeduplicateEventsTest {
+  private static final Envelopes VALID = Envelopes.envelope().unencrypted();
+
+  @Test
+  void passesDistinctEventsThrough(TestPipeline p) {
+    ValidatedEvent e1 = event("acme", "evt-1", "a");
+    ValidatedEvent e2 = event("acme", "evt-2", "a");
+    ValidatedEvent e3 = event("acme", "evt-3", "a");
+
+    PCollectionTuple out = dedup(p, e1, e2, e3);
+
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(e1, e2, e3);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).empty();
+  }
+
+  @Test
+  void keepsExactlyOneCopyPerTenantAndEventIdAndReportsTheOthers(TestPipeline p) {
+    ValidatedEvent copyA = event("acme", "evt-1", "a");
+    ValidatedEvent copyB = event("acme", "evt-1", "b");
+    ValidatedEvent copyC = event("acme", "evt-1", "c");
+    ValidatedEvent other = event("acme", "evt-2", "a");
+
+    PCollectionTuple out = dedup(p, copyB, other, copyC, copyA);
+
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copyA, other);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1", "evt-1");
+  }
+
+  @Test
+  void keepsTheCopyWhoseRawLineSortsFirstWhateverTheInputOrder(TestPipeline p) {
+    ValidatedEvent copyA = event("acme", "evt-1", "a");
+    ValidatedEvent copyB = event("acme", "evt-1", "b");
+    ValidatedEvent copyC = event("acme", "evt-1", "c");
+
+    PCollectionTuple forward =
+        p.apply("Forward", Create.of(copyA, copyB, copyC))
+            .apply("DedupForward", DeduplicateEvents.byEventId());
+    PCollectionTuple backward =
+        p.apply("Backward", Create.of(copyC, copyB, copyA))
+            .apply("DedupBackward", DeduplicateEvents.byEventId());
+
+    PAssert.that("forward", forward.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copyA);
+    PAssert.that("backward", backward.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copyA);
+  }
+
+  @Test
+  void treatsIdenticalCopiesAsDuplicates(TestPipeline p) {
+    ValidatedEvent copy = event("acme", "evt-1", "a");
+
+    PCollectionTuple out = dedup(p, copy, copy, copy);
+
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copy);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1", "evt-1");
+  }
+
+  @Test
+  void treatsTheSameEventIdOfDifferentTenantsAsDifferentEvents(TestPipeline p) {
+    ValidatedEvent acme = event("acme", "evt-1", "a");
+    ValidatedEvent globex = event("globex", "evt-1", "a");
+
+    PCollectionTuple out = dedup(p, acme, globex);
+
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(acme, globex);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).empty();
+  }
+
+  @Test
+  void treatsTheSameEventIdInAnotherTableOfTheTenantAsADuplicate(TestPipeline p) {
+    ValidatedEvent order = event(VALID.tenant("acme").eventId("evt-1").table("orders"), "a");
+    ValidatedEvent item = event(VALID.tenant("acme").eventId("evt-1").table("order_items"), "a");
+
+    PCollectionTuple out = dedup(p, order, item);
+
+    // The raw line of order_items sorts before the one of orders ("order_items" < "orders").
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(item);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1");
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private static PCollectionTuple dedup(TestPipeline p, ValidatedEvent... events) {
+    return p.apply("Events", Create.of(Arrays.asList(events)))
+        .apply("Dedup", DeduplicateEvents.byEventId());
+  }
+
+  /** An accepted event whose raw line differs from other copies only in the payload's "copy". */
+  private static ValidatedEvent event(String tenant, String eventId, String copy) {
+    return event(VALID.tenant(tenant).eventId(eventId), copy);
+  }
+
+  private static ValidatedEvent event(Envelopes envelope, String copy) {
+    String payload = "{\"order_id\":\"O-1\",\"copy\":\"" + copy + "\"}";
+    Envelope e = envelope.payload(payload).toEnvelope();
+    EtlRow row =
+        new EtlRow(e.source(), e.table(), e.tenant(), e.eventId(), e.eventTimeMillis(), payload);
+    return new ValidatedEvent(e, List.of(row));
+  }
+}
