@@ -86,7 +86,7 @@ public final class FlattenRecord
     }
     JsonNode payload;
     try {
-      payload = Json.MAPPER.readTree(payloadJson);
+      payload = Json.parse(payloadJson);
     } catch (JsonProcessingException ex) {
       throw new RejectedRecordException(MALFORMED_JSON, "payload is " + Json.describe(ex));
     }
@@ -111,7 +111,14 @@ public final class FlattenRecord
     List<PendingChild> children = new ArrayList<>();
     flattenObject(schema, node, "", "", location, columns, children);
     if (parentKey != null) {
-      parentKey.forEach(columns::set);
+      for (Map.Entry<String, JsonNode> k : parentKey.entrySet()) {
+        JsonNode own = columns.get(k.getKey());
+        if (own != null && !own.isNull() && !own.equals(k.getValue())) {
+          throw new RejectedRecordException(
+              SCHEMA_VIOLATION, where(schema, location, k.getKey()) + ": differs from the parent key");
+        }
+        columns.set(k.getKey(), k.getValue());
+      }
     }
     rows.add(new FlatRow(schema.table(), columns.toString(), location));
     for (PendingChild pending : children) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one JSON mapper configuration every stage shares. */
@@ -21,15 +23,52 @@ public final class Json {
                   .build())
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
           .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
   private Json() {}
 
-  /** Where a parse failed, without any of the input's text. */
+  /**
+   * Parses JSON text into a tree. Rejects numbers beyond the range of a double: Jackson would turn
+   * them into Infinity, which serialises as the string "Infinity" and so changes the value.
+   */
+  public static JsonNode parse(String text) throws JsonProcessingException {
+    JsonNode node = MAPPER.readTree(text);
+    if (node != null && hasNonFiniteNumber(node)) {
+      throw new NumberOutOfRangeException();
+    }
+    return node;
+  }
+
+  private static boolean hasNonFiniteNumber(JsonNode node) {
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        if (hasNonFiniteNumber(child)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return (node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue());
+  }
+
+  /** What is wrong with text {@link #parse} refused, without any of the input's text. */
   public static String describe(JsonProcessingException e) {
+    if (e instanceof NumberOutOfRangeException) {
+      return "not usable JSON: a number is beyond the range of a double";
+    }
     return e.getLocation() == null
         ? "not valid JSON"
         : "not valid JSON at line " + e.getLocation().getLineNr() + ", column "
             + e.getLocation().getColumnNr();
+  }
+
+  /** A number too large for a double. */
+  static final class NumberOutOfRangeException extends JsonProcessingException {
+    private static final long serialVersionUID = 1L;
+
+    NumberOutOfRangeException() {
+      super("number beyond the range of a double");
+    }
   }
 }

@@ -62,8 +62,11 @@ public final class Keyring implements Serializable {
 
   /** Loads {@code --keyringPath}; fails naming the option when the file is missing or bad. */
   public static Keyring load(Path path) {
-    if (!Files.isRegularFile(path)) {
+    if (!Files.exists(path)) {
       throw new IllegalArgumentException("--keyringPath " + path + " does not exist");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("--keyringPath " + path + " is not a file");
     }
     try {
       return parse(Files.readString(path), "--keyringPath " + path);

@@ -12,6 +12,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -67,16 +68,17 @@ public final class ParseEnvelope
   static Envelope parse(String line) throws RejectedRecordException {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(line);
+      root = Json.parse(line);
     } catch (JsonProcessingException e) {
       throw new RejectedRecordException(MALFORMED_JSON, "envelope is " + Json.describe(e));
     }
-    if (root == null || !root.isObject()) {
+    if (root == null || root.isMissingNode()) {
+      throw new RejectedRecordException(MALFORMED_JSON, "envelope is empty");
+    }
+    if (!root.isObject()) {
       throw new RejectedRecordException(
           MALFORMED_JSON,
-          "envelope is a JSON "
-              + (root == null ? "nothing" : root.getNodeType().name().toLowerCase())
-              + ", not an object");
+          "envelope is a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an object");
     }
     String eventId = text(root, "event_id");
     if (eventId.length() > MAX_EVENT_ID_CHARS) {

@@ -196,6 +196,31 @@ class FlattenRecordTest {
   }
 
   @Test
+  void rejectsChildElementWhoseOwnParentKeyDiffersFromTheParents(TestPipeline p) {
+    WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat =
+        flatten(p, event("{\"order_id\":\"O-1\",\"items\":[{\"order_id\":\"O-2\",\"line_no\":1}]}"));
+
+    PAssert.that(flat.output()).empty();
+    assertDeadLetters(
+        flat,
+        dl(SCHEMA_VIOLATION, "order_items.items[0].order_id: differs from the parent key", "evt-0001"));
+  }
+
+  @Test
+  void acceptsChildElementRepeatingItsParentKey(TestPipeline p) {
+    DecodedEvent e = event("{\"order_id\":\"O-1\",\"items\":[{\"order_id\":\"O-1\",\"line_no\":1}]}");
+    WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat = flatten(p, e);
+
+    PAssert.that(flat.output())
+        .containsInAnyOrder(
+            flatEvent(
+                e,
+                row("orders", "{\"order_id\":\"O-1\"}", ""),
+                row("order_items", "{\"order_id\":\"O-1\",\"line_no\":1}", "items[0]")));
+    PAssert.that(flat.failures()).empty();
+  }
+
+  @Test
   void rejectsNestedKeyThatCollidesWithAFlatColumnName(TestPipeline p) {
     WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat =
         flatten(

@@ -160,7 +160,7 @@ class KeyringTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Keyring.load(dir));
 
-    assertThat(e.getMessage(), is("--keyringPath " + dir + " does not exist"));
+    assertThat(e.getMessage(), is("--keyringPath " + dir + " is not a file"));
   }
 
   @Test

@@ -157,11 +157,10 @@ class ParseEnvelopeTest {
     WithFailures.Result<PCollection<Envelope>, DeadLetter> parsed = parse(p, "", "   ");
 
     PAssert.that(parsed.output()).empty();
-    // Jackson reads empty input as a "missing" node, hence the wording.
     assertDeadLetters(
         parsed,
-        dl(MALFORMED_JSON, "envelope is a JSON missing, not an object", null, null),
-        dl(MALFORMED_JSON, "envelope is a JSON missing, not an object", null, null));
+        dl(MALFORMED_JSON, "envelope is empty", null, null),
+        dl(MALFORMED_JSON, "envelope is empty", null, null));
   }
 
   @Test

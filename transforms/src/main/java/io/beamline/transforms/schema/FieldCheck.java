@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
@@ -91,7 +90,7 @@ public final class FieldCheck {
       throw new Violation("max " + field.max().toPlainString());
     }
     if (field.pattern() != null && !field.pattern().matcher(value.textValue()).find()) {
-      throw new Violation("pattern " + field.pattern().pattern());
+      throw new Violation("pattern " + field.patternText());
     }
     if (field.enumValues() != null && !field.enumValues().contains(value.asText())) {
       throw new Violation("enum " + field.enumValues());
@@ -121,15 +120,16 @@ public final class FieldCheck {
       expect(false, field, value);
       return null;
     }
-    try {
-      d = d.setScale(field.scale(), RoundingMode.UNNECESSARY);
-    } catch (ArithmeticException e) {
+    // Checked on the stripped value first: setScale on a huge exponent ("1e99999999") would
+    // build the whole number and take minutes.
+    BigDecimal stripped = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+    if (stripped.scale() > field.scale()) {
       throw new Violation("scale " + field.scale());
     }
-    if (d.precision() > MAX_DECIMAL_PRECISION) {
+    if ((long) stripped.precision() - stripped.scale() > MAX_DECIMAL_PRECISION - field.scale()) {
       throw new Violation("precision " + MAX_DECIMAL_PRECISION);
     }
-    return d;
+    return stripped.setScale(field.scale(), RoundingMode.UNNECESSARY);
   }
 
   private static long timestampMicros(FieldSpec field, JsonNode value) throws Violation {
@@ -140,7 +140,8 @@ public final class FieldCheck {
       if (t.isBefore(MIN_TIME) || t.isAfter(MAX_TIME)) {
         throw new Violation("timestamp range 0001..9999");
       }
-      return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+      // Floor, not truncation toward zero, so instants before 1970 round down like later ones.
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     } catch (DateTimeException e) {
       throw new Violation("timestamp format ISO-8601 with offset");
     }

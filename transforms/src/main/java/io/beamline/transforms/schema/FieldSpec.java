@@ -19,6 +19,7 @@ public final class FieldSpec implements Serializable {
   private final BigDecimal min;
   private final BigDecimal max;
   private final Pattern pattern;
+  private final String patternText;
   private final List<String> enumValues;
   private final int scale;
 
@@ -30,6 +31,7 @@ public final class FieldSpec implements Serializable {
       BigDecimal min,
       BigDecimal max,
       Pattern pattern,
+      String patternText,
       List<String> enumValues,
       int scale) {
     this.name = name;
@@ -39,13 +41,14 @@ public final class FieldSpec implements Serializable {
     this.min = min;
     this.max = max;
     this.pattern = pattern;
+    this.patternText = patternText;
     this.enumValues = enumValues == null ? null : List.copyOf(enumValues);
     this.scale = scale;
   }
 
   /** The same column as an optional one with no rules: how a child table carries a parent key. */
   FieldSpec asCarriedKey() {
-    return new FieldSpec(name, type, false, null, null, null, null, null, scale);
+    return new FieldSpec(name, type, false, null, null, null, null, null, null, scale);
   }
 
   public String name() {
@@ -72,8 +75,14 @@ public final class FieldSpec implements Serializable {
     return max;
   }
 
+  /** The compiled pattern, '$' anchored at the very end of the value. */
   public Pattern pattern() {
     return pattern;
+  }
+
+  /** The pattern as the schema file wrote it. */
+  public String patternText() {
+    return patternText;
   }
 
   public List<String> enumValues() {

@@ -142,7 +142,7 @@ public final class TableSchema implements Serializable {
         throw new InvalidSchemaException(where + ": 'pattern' applies to strings only");
       }
       try {
-        pattern = Pattern.compile(f.get("pattern").asText());
+        pattern = Pattern.compile(endAnchorsAtEndOfInput(f.get("pattern").asText()));
       } catch (PatternSyntaxException e) {
         throw new InvalidSchemaException(where + ": 'pattern' is not a valid regular expression");
       }
@@ -167,6 +167,7 @@ public final class TableSchema implements Serializable {
             min,
             max,
             pattern,
+            pattern == null ? null : f.get("pattern").asText(),
             enumValues,
             scale);
     if (defaultJson != null) {
@@ -177,6 +178,33 @@ public final class TableSchema implements Serializable {
       }
     }
     return spec;
+  }
+
+  /**
+   * Java's '$' also matches before a final line break, so "O-1\n" would pass "^O-[0-9]+$". In a
+   * schema, '$' means the end of the value, as in JSON Schema: rewrite it as '\z'.
+   */
+  static String endAnchorsAtEndOfInput(String regex) {
+    StringBuilder out = new StringBuilder(regex.length() + 4);
+    boolean escaped = false;
+    int classDepth = 0;
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '[') {
+        classDepth++;
+      } else if (c == ']' && classDepth > 0) {
+        classDepth--;
+      } else if (c == '$' && classDepth == 0) {
+        out.append("\\z");
+        continue;
+      }
+      out.append(c);
+    }
+    return out.toString();
   }
 
   private static BigDecimal bound(JsonNode f, String key, FieldType type, String where) {

@@ -49,7 +49,8 @@ class TableSchemaTest {
     FieldSpec orderId = orders.fields().get("order_id");
     assertThat(orderId.type(), is(FieldType.STRING));
     assertThat(orderId.required(), is(true));
-    assertThat(orderId.pattern().pattern(), is("^O-[0-9]+$"));
+    assertThat(orderId.patternText(), is("^O-[0-9]+$"));
+    assertThat(orderId.pattern().pattern(), is("^O-[0-9]+\\z"));
     FieldSpec total = orders.fields().get("total");
     assertThat(total.type(), is(FieldType.DECIMAL));
     assertThat(total.scale(), is(2));
