@@ -1,0 +1,155 @@
+package io.beamline.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import io.beamline.options.EtlOptions;
+import io.beamline.pipelines.etl.BatchEtlPipeline;
+import io.beamline.pipelines.etl.EtlRunSummary;
+import io.beamline.pipelines.generate.GeneratedSample;
+import io.beamline.pipelines.generate.SampleEventGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same generated input through the batch ETL on Direct, Flink and Spark: every runner must
+ * write the same etl rows into the same partitions and dead-letter the same records.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrossRunnerConformanceTest {
+  @TempDir static Path work;
+
+  private GeneratedSample sample;
+  private Path keyring;
+  private EtlRunSummary direct;
+
+  @BeforeAll
+  void generateAndRunOnDirect() throws IOException {
+    keyring = work.resolve("keyring.json");
+    sample =
+        SampleEventGenerator.builder()
+            .count(400)
+            .days(1)
+            .endDate(LocalDate.parse("2026-11-20"))
+            .badFraction(0.1)
+            .duplicateFraction(0.05)
+            .files(3)
+            .outputPath(work.resolve("input"))
+            .keyring(SampleEventGenerator.writeKeyringIfMissing(keyring))
+            .build()
+            .generate();
+    direct = run("direct", "--runner=DirectRunner");
+  }
+
+  private EtlRunSummary run(String name, String... runnerArgs) {
+    List<String> args = new ArrayList<>(List.of(
+        "--inputPath=" + work.resolve("input"),
+        "--outputRoot=" + work.resolve("out-" + name),
+        "--keyringPath=" + keyring,
+        "--schemaDir=../schemas"));
+    args.addAll(List.of(runnerArgs));
+    EtlOptions options =
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(EtlOptions.class);
+    return BatchEtlPipeline.run(options);
+  }
+
+  @Test
+  void directRunMatchesWhatTheGeneratorWrote() {
+    assertThat(direct.recordsIn(), is(sample.totalLines()));
+    assertThat(direct.etlRecords(), is(sample.goodEvents()));
+    assertThat(direct.deadLettersByReason(), equalTo(sample.expectedDeadLetters()));
+    assertThat(direct.etlRowsByTable(), equalTo(sample.expectedEtlRows()));
+    assertThat(direct.conserved(), is(true));
+  }
+
+  @Test
+  void flinkWritesTheSameRowsAndDeadLettersAsDirect() throws IOException {
+    EtlRunSummary flink = run("flink", "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
+    assertSameAsDirect("flink", flink);
+  }
+
+  @Test
+  void sparkWritesTheSameRowsAndDeadLettersAsDirect() throws IOException {
+    EtlRunSummary spark = run("spark", "--runner=SparkRunner", "--sparkMaster=local[2]");
+    assertSameAsDirect("spark", spark);
+  }
+
+  private void assertSameAsDirect(String name, EtlRunSummary other) throws IOException {
+    assertThat(other.recordsIn(), is(direct.recordsIn()));
+    assertThat(other.etlRecords(), is(direct.etlRecords()));
+    assertThat(other.duplicatesDropped(), is(direct.duplicatesDropped()));
+    assertThat(other.deadLettersByReason(), equalTo(direct.deadLettersByReason()));
+    assertThat(other.etlRowsByTable(), equalTo(direct.etlRowsByTable()));
+    assertThat(other.conserved(), is(true));
+
+    Map<String, List<String>> expected = etlRows(work.resolve("out-direct"));
+    Map<String, List<String>> actual = etlRows(work.resolve("out-" + name));
+    assertThat(expected.keySet(), is(not(empty())));
+    assertThat("partition files", actual.keySet(), equalTo(expected.keySet()));
+    for (String file : expected.keySet()) {
+      assertThat(file, actual.get(file), equalTo(expected.get(file)));
+    }
+    assertThat(
+        "dead-letter partition files",
+        relativeFiles(work.resolve("out-" + name).resolve("dlq")),
+        equalTo(relativeFiles(work.resolve("out-direct").resolve("dlq"))));
+  }
+
+  /** Partition file (relative path) to its rows, sorted, without the per-run _ingested_at. */
+  private static Map<String, List<String>> etlRows(Path root) throws IOException {
+    Map<String, List<String>> rows = new TreeMap<>();
+    for (String file : relativeFiles(root.resolve("etl"))) {
+      List<String> lines = new ArrayList<>();
+      try (ParquetReader<GenericRecord> reader =
+          AvroParquetReader.<GenericRecord>builder(
+                  HadoopInputFile.fromPath(
+                      new org.apache.hadoop.fs.Path(root.resolve("etl").resolve(file).toUri()),
+                      new Configuration()))
+              .build()) {
+        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+          StringBuilder line = new StringBuilder();
+          for (Schema.Field f : r.getSchema().getFields()) {
+            if (!f.name().equals("_ingested_at")) {
+              line.append(f.name()).append('=').append(r.get(f.name())).append(';');
+            }
+          }
+          lines.add(line.toString());
+        }
+      }
+      lines.sort(null);
+      rows.put(file, lines);
+    }
+    return rows;
+  }
+
+  private static List<String> relativeFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .map(f -> dir.relativize(f).toString())
+          .sorted()
+          .collect(Collectors.toList());
+    }
+  }
+}
