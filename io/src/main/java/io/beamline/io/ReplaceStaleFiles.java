@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -32,30 +35,45 @@ final class ReplaceStaleFiles extends PTransform<PCollection<String>, PCollectio
     return new ReplaceStaleFiles();
   }
 
+  /** Directories are spread over this many groups: parallel on clusters, few keys on Direct. */
+  static final int GROUPS = 16;
+
   @Override
   public PCollection<String> expand(PCollection<String> written) {
     return written
         .apply(
-            "ByDirectory",
-            WithKeys.of((String f) -> FileSystems.matchNewResource(f, false).getCurrentDirectory().toString())
-                .withKeyType(TypeDescriptors.strings()))
-        .apply("GroupByDirectory", GroupByKey.create())
+            "SpreadByDirectory",
+            WithKeys.of((String f) -> Math.floorMod(directoryOf(f).hashCode(), GROUPS))
+                .withKeyType(TypeDescriptors.integers()))
+        .apply("GroupDirectories", GroupByKey.create())
         .apply("DeleteOthers", ParDo.of(new DeleteOthersFn()));
   }
 
-  static final class DeleteOthersFn extends DoFn<KV<String, Iterable<String>>, String> {
+  private static String directoryOf(String file) {
+    return FileSystems.matchNewResource(file, false).getCurrentDirectory().toString();
+  }
+
+  static final class DeleteOthersFn extends DoFn<KV<Integer, Iterable<String>>, String> {
     private final Counter deleted = Metrics.counter("beamline", "stale_files_deleted");
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
-      Set<String> keep = new HashSet<>();
+      Map<String, Set<String>> keepByDirectory = new TreeMap<>();
       for (String f : c.element().getValue()) {
-        keep.add(FileSystems.matchNewResource(f, false).getFilename());
+        keepByDirectory
+            .computeIfAbsent(directoryOf(f), d -> new HashSet<>())
+            .add(FileSystems.matchNewResource(f, false).getFilename());
         c.output(f);
       }
-      ResourceId dir = FileSystems.matchNewResource(c.element().getKey(), true);
+      for (Map.Entry<String, Set<String>> dir : keepByDirectory.entrySet()) {
+        deleteOthers(dir.getKey(), dir.getValue());
+      }
+    }
+
+    private void deleteOthers(String directory, Set<String> keep) throws IOException {
+      ResourceId dir = FileSystems.matchNewResource(directory, true);
       MatchResult match =
-          FileSystems.match(dir.resolve("*", org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE).toString());
+          FileSystems.match(dir.resolve("*", StandardResolveOptions.RESOLVE_FILE).toString());
       if (match.status() != MatchResult.Status.OK) {
         return;
       }

@@ -14,10 +14,16 @@ public interface DemoOptions extends PipelineOptions {
   void setWorkDir(String value);
 
   @Description("Number of sample events to generate.")
-  @Default.Integer(5000)
+  @Default.Integer(3000)
   int getCount();
 
   void setCount(int value);
+
+  @Description("Days of event time the sample events spread over (more days, more partitions).")
+  @Default.Integer(1)
+  int getDays();
+
+  void setDays(int value);
 
   @Description("Fraction of bad records among the sample events, between 0 and 1.")
   @Default.Double(0.05)

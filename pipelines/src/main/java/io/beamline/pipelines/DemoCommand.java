@@ -46,6 +46,7 @@ final class DemoCommand implements BeamlineCli.Command {
     GeneratedSample sample =
         SampleEventGenerator.builder()
             .count(demo.getCount())
+            .days(demo.getDays())
             .badFraction(demo.getBadFraction())
             .outputPath(input)
             .keyring(SampleEventGenerator.writeKeyringIfMissing(keyring))

@@ -16,8 +16,16 @@ class BeamlineMainTest {
   @Test
   void keepsARunnerGivenOnTheCommandLine() {
     assertThat(
-        BeamlineMain.withRunnerDefaults(new String[] {"etl", "--runner=DirectRunner"}, "FlinkRunner"),
-        arrayContaining("etl", "--runner=DirectRunner"));
+        BeamlineMain.withRunnerDefaults(new String[] {"etl", "--runner=SparkRunner", "--sparkMaster=x"}, "FlinkRunner"),
+        arrayContaining("etl", "--runner=SparkRunner", "--sparkMaster=x"));
+  }
+
+  @Test
+  void turnsTheDirectRunnersTestChecksOffUnlessAsked() {
+    assertThat(
+        BeamlineMain.withRunnerDefaults(new String[] {"etl", "--enforceImmutability=true"}, "DirectRunner"),
+        arrayContaining(
+            "etl", "--enforceImmutability=true", "--runner=DirectRunner", "--enforceEncodability=false"));
   }
 
   @Test
