@@ -226,10 +226,31 @@ public final class EtlTestSupport {
     }
   }
 
-  /** {@code read_parquet(...)} of one etl table, hive partition columns and file name included. */
+  /**
+   * {@code read_parquet(...)} of one etl table with its hive partition columns (tenant, dt, hr)
+   * and the file name of each row.
+   */
   public static String etlTable(Path root, String table) {
-    String glob = root.toAbsolutePath().resolve("etl/shop/" + table) + "/**/*.parquet";
-    return "read_parquet('" + glob.replace("'", "''") + "', hive_partitioning = true, filename = true)";
+    return etlTable(root, table, true);
+  }
+
+  /**
+   * {@code read_parquet(...)} of one etl table with the file name of each row; with {@code hive}
+   * false, every column (tenant included) is the file's own.
+   */
+  public static String etlTable(Path root, String table, boolean hive) {
+    return "read_parquet('" + sql(etlGlob(root, table)) + "', hive_partitioning = " + hive
+        + ", filename = true)";
+  }
+
+  /** The glob of one etl table's Parquet files. */
+  public static String etlGlob(Path root, String table) {
+    return root.toAbsolutePath().resolve("etl/shop/" + table) + "/**/*.parquet";
+  }
+
+  /** A string as the body of an SQL string literal. */
+  public static String sql(String text) {
+    return text.replace("'", "''");
   }
 
   /** Rows of a query, each a map from column label to its value as text (null stays null). */
