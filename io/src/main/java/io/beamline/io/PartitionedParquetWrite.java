@@ -10,6 +10,7 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -69,7 +70,7 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
                 .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", ".parquet"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
-        .apply("WrittenFiles", org.apache.beam.sdk.transforms.Values.create())
+        .apply("WrittenFiles", Values.create())
         .apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories());
   }
 

@@ -37,7 +37,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  */
 public final class ReadEnvelopeLines
     extends PTransform<PBegin, WithFailures.Result<PCollection<String>, DeadLetter>> {
-  static final String STAGE = "read";
+  /** The stage name of this reader's dead letters. */
+  public static final String STAGE = "read";
   /** At most this many bytes of an oversized line stay in its dead letter, to identify it. */
   static final int OVERSIZED_PREFIX_BYTES = 1024;
 

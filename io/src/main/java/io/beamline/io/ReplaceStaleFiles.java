@@ -1,5 +1,6 @@
 package io.beamline.io;
 
+import io.beamline.transforms.DeadLetters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,7 +55,7 @@ final class ReplaceStaleFiles extends PTransform<PCollection<String>, PCollectio
   }
 
   static final class DeleteOthersFn extends DoFn<KV<Integer, Iterable<String>>, String> {
-    private final Counter deleted = Metrics.counter("beamline", "stale_files_deleted");
+    private final Counter deleted = Metrics.counter(DeadLetters.METRICS_NAMESPACE, "stale_files_deleted");
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {

@@ -26,7 +26,8 @@ import org.apache.beam.sdk.values.TupleTag;
  */
 public final class ParseEnvelope
     extends PTransform<PCollection<String>, WithFailures.Result<PCollection<Envelope>, DeadLetter>> {
-  static final String STAGE = "parse";
+  /** The stage name of this transform's dead letters. */
+  public static final String STAGE = "parse";
 
   /** Names that become path segments: no '/', no '..', no upper case. */
   public static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
@@ -75,5 +76,5 @@ public final class ProcessedEnvelopes implements POutput {
 
   @Override
   public void finishSpecifyingOutput(
-      String transformName, org.apache.beam.sdk.values.PInput input, PTransform<?, ?> transform) {}
+      String transformName, PInput input, PTransform<?, ?> transform) {}
 }

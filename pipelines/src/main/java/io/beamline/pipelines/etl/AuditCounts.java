@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import io.beamline.io.ReadEnvelopeLines;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.MapCoder;
@@ -20,6 +23,8 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -66,7 +71,7 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
                 deadLetters
                     .apply(
                         "ReadRejectKeys",
-                        org.apache.beam.sdk.transforms.Filter.by((DeadLetter d) -> d.stage().equals("read")))
+                        Filter.by((DeadLetter d) -> d.stage().equals(ReadEnvelopeLines.STAGE)))
                     .apply("ReadRejectAsIn", constant(RECORDS_IN)))
             .and(events.apply("EventKeys", constant(ETL_RECORDS)))
             .and(
@@ -85,11 +90,11 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
     PCollection<KV<String, Long>> eventTimes =
         events.apply(
             "EventTimeRange",
-            org.apache.beam.sdk.transforms.FlatMapElements.into(
+            FlatMapElements.into(
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via(
                     (ValidatedEvent e) ->
-                        java.util.List.of(
+                        List.of(
                             KV.of(EVENT_TIME_MIN, e.envelope().eventTimeMillis()),
                             KV.of(EVENT_TIME_MAX, e.envelope().eventTimeMillis()))));
     PCollectionList.of(keys.apply("CountByKey", Count.perElement()))
@@ -142,7 +147,7 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
       return MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     }
 
-    private static java.util.function.BiFunction<Long, Long, Long> mergerFor(String key) {
+    private static BiFunction<Long, Long, Long> mergerFor(String key) {
       return key.equals(EVENT_TIME_MIN) ? Math::min : key.equals(EVENT_TIME_MAX) ? Math::max : Long::sum;
     }
   }

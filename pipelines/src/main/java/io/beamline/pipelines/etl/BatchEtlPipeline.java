@@ -7,6 +7,7 @@ import io.beamline.io.PartitionedTextWrite;
 import io.beamline.io.ReadEnvelopeLines;
 import io.beamline.options.EtlOptions;
 import io.beamline.transforms.Keyring;
+import io.beamline.transforms.ParseEnvelope;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.DeadLetter;
@@ -153,7 +154,7 @@ public final class BatchEtlPipeline {
                     .via((Envelope e) -> KV.of(PartitionPath.of(PartitionPath.RAW, e), e.raw())));
     PCollection<KV<String, String>> unparsed =
         deadLetters
-            .apply("RejectedByParser", Filter.by((DeadLetter d) -> d.stage().equals("parse")))
+            .apply("RejectedByParser", Filter.by((DeadLetter d) -> d.stage().equals(ParseEnvelope.STAGE)))
             .apply(
                 "RawOfRejected",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
