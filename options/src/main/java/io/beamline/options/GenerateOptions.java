@@ -2,17 +2,10 @@ package io.beamline.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code generate} command, which writes sample {@code shop} events. */
-public interface GenerateOptions extends PipelineOptions {
-  @Description("Number of events to write, bad records and duplicates included.")
-  @Default.Integer(5000)
-  int getCount();
-
-  void setCount(int value);
-
+public interface GenerateOptions extends SampleOptions {
   @Description("Directory to write the event files into (created if missing).")
   @Validation.Required
   String getOutputPath();
@@ -27,13 +20,6 @@ public interface GenerateOptions extends PipelineOptions {
 
   void setKeyringPath(String value);
 
-  @Description(
-      "Fraction of bad records, between 0 and 1, spread over every dead-letter reason.")
-  @Default.Double(0.05)
-  double getBadFraction();
-
-  void setBadFraction(double value);
-
   @Description("Fraction of events repeated with the same event_id, between 0 and 1.")
   @Default.Double(0.01)
   double getDuplicateFraction();
@@ -45,12 +31,6 @@ public interface GenerateOptions extends PipelineOptions {
   int getFiles();
 
   void setFiles(int value);
-
-  @Description("Number of days of event time, ending at --endDate.")
-  @Default.Integer(3)
-  int getDays();
-
-  void setDays(int value);
 
   @Description("Last day of event time (YYYY-MM-DD, UTC).")
   @Default.String("2026-11-20")

@@ -81,14 +81,22 @@ public final class BatchEtlPipeline {
     if (options.getShardsPerPartition() < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1");
     }
-    String outputRoot = stripTrailingSlash(options.getOutputRoot());
+    String outputRoot = stripTrailingSlash(required(options.getOutputRoot(), "--outputRoot"));
     if (outputRoot.isEmpty()) {
       throw new IllegalArgumentException("--outputRoot must not be empty");
     }
-    Keyring keyring = Keyring.load(Path.of(options.getKeyringPath()));
-    TableSchemas schemas = TableSchemas.load(Path.of(options.getSchemaDir()));
-    String pattern = inputPattern(options.getInputPath());
+    Keyring keyring = Keyring.load(Path.of(required(options.getKeyringPath(), "--keyringPath")));
+    TableSchemas schemas = TableSchemas.load(Path.of(required(options.getSchemaDir(), "--schemaDir")));
+    String pattern = inputPattern(required(options.getInputPath(), "--inputPath"));
     return new Plan(runId, startedAt, pattern, outputRoot, keyring, schemas);
+  }
+
+  /** Options built in code skip Beam's validation; check the required ones here too. */
+  private static String required(String value, String option) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(option + " is required");
+    }
+    return value;
   }
 
   /** A local directory stands for the files in it; anything else is a file or glob. */
