@@ -4,6 +4,8 @@ import io.beamline.pipelines.BeamlineCli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +22,9 @@ public final class BeamlineMain {
     String[] effective = withRunnerDefaults(args, bundledRunner());
     if (Arrays.stream(effective).anyMatch(a -> a.startsWith("--sparkMaster=local"))) {
       keepLocalSparkOnLoopback();
+    }
+    if (needsLoopbackFlinkConf(effective, System.getenv("FLINK_CONF_DIR"))) {
+      effective = append(effective, "--flinkConfDir=" + writeLoopbackFlinkConf());
     }
     System.exit(new BeamlineCli().run(effective, System.out, System.err));
   }
@@ -60,6 +65,35 @@ public final class BeamlineMain {
       }
     }
     return out.toArray(new String[0]);
+  }
+
+  /** An embedded Flink cluster without a configuration of its own would listen on every interface. */
+  static boolean needsLoopbackFlinkConf(String[] args, String flinkConfDirEnv) {
+    List<String> list = Arrays.asList(args);
+    String master = optionValue(list, "flinkMaster");
+    return optionValue(list, "runner").endsWith("FlinkRunner")
+        && (master.isEmpty() || master.equals("[local]") || master.equals("[auto]"))
+        && !hasOption(args, "flinkConfDir")
+        && flinkConfDirEnv == null;
+  }
+
+  private static String writeLoopbackFlinkConf() {
+    try (InputStream in = BeamlineMain.class.getResourceAsStream("flink-loopback/flink-conf.yaml")) {
+      Path dir = Files.createTempDirectory("beamline-flink-conf");
+      Path file = dir.resolve("flink-conf.yaml");
+      Files.copy(in, file);
+      file.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the embedded Flink configuration", e);
+    }
+  }
+
+  private static String[] append(String[] args, String arg) {
+    String[] out = Arrays.copyOf(args, args.length + 1);
+    out[args.length] = arg;
+    return out;
   }
 
   static String bundledRunner() {

@@ -2,6 +2,7 @@ package io.beamline.runners;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.arrayContaining;
+import static org.hamcrest.Matchers.is;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,29 @@ class BeamlineMainTest {
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"etl", "--sparkMaster=spark://h:7077"}, "SparkRunner"),
         arrayContaining("etl", "--sparkMaster=spark://h:7077", "--runner=SparkRunner"));
+  }
+
+  @Test
+  void embeddedFlinkGetsALoopbackConfiguration() {
+    assertThat(BeamlineMain.needsLoopbackFlinkConf(new String[] {"etl", "--runner=FlinkRunner"}, null), is(true));
+    assertThat(
+        BeamlineMain.needsLoopbackFlinkConf(
+            new String[] {"etl", "--runner=FlinkRunner", "--flinkMaster=[local]"}, null),
+        is(true));
+  }
+
+  @Test
+  void flinkClustersAndOwnConfigurationsAreLeftAlone() {
+    assertThat(
+        BeamlineMain.needsLoopbackFlinkConf(
+            new String[] {"etl", "--runner=FlinkRunner", "--flinkMaster=host:8081"}, null),
+        is(false));
+    assertThat(
+        BeamlineMain.needsLoopbackFlinkConf(
+            new String[] {"etl", "--runner=FlinkRunner", "--flinkConfDir=/etc/flink"}, null),
+        is(false));
+    assertThat(BeamlineMain.needsLoopbackFlinkConf(new String[] {"etl", "--runner=FlinkRunner"}, "/etc/flink"), is(false));
+    assertThat(BeamlineMain.needsLoopbackFlinkConf(new String[] {"etl", "--runner=SparkRunner"}, null), is(false));
   }
 
   @Test
