@@ -1,6 +1,7 @@
 package io.beamline.transforms;
 
 import io.beamline.transforms.model.DeadLetter;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -32,6 +33,11 @@ public final class DeadLetters {
   public static void emit(DoFn<?, ?>.ProcessContext c, DeadLetter letter) {
     Metrics.counter(METRICS_NAMESPACE, counterName(letter)).inc();
     c.output(TAG, letter);
+  }
+
+  /** Counts what a stage passes on, as {@code records_out.<stage>}, beside its dead letters. */
+  static Counter outputCounter(String stage) {
+    return Metrics.counter(METRICS_NAMESPACE, "records_out." + stage);
   }
 
   /** The counter a dead letter is counted under. */

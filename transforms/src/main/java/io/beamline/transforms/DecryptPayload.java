@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -45,6 +46,8 @@ public final class DecryptPayload
   }
 
   static final class DecryptFn extends DoFn<Envelope, DecodedEvent> {
+    private final Counter passed = DeadLetters.outputCounter(STAGE);
+
     private final Keyring keyring;
     private transient PayloadCipher cipher;
 
@@ -62,6 +65,7 @@ public final class DecryptPayload
       Envelope e = c.element();
       try {
         c.output(new DecodedEvent(e, e.keyId() == null ? e.payload() : decrypt(e)));
+        passed.inc();
       } catch (RejectedRecordException r) {
         DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
       } catch (RuntimeException r) {

@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -55,6 +56,8 @@ public final class FlattenRecord
   }
 
   static final class FlattenFn extends DoFn<DecodedEvent, FlatEvent> {
+    private final Counter passed = DeadLetters.outputCounter(STAGE);
+
     private final TableSchemas schemas;
 
     FlattenFn(TableSchemas schemas) {
@@ -66,6 +69,7 @@ public final class FlattenRecord
       Envelope e = c.element().envelope();
       try {
         c.output(new FlatEvent(e, flatten(schemas, e, c.element().payloadJson())));
+        passed.inc();
       } catch (RejectedRecordException r) {
         DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
       } catch (RuntimeException r) {

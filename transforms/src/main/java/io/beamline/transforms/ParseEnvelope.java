@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -49,11 +50,14 @@ public final class ParseEnvelope
   }
 
   static final class ParseFn extends DoFn<String, Envelope> {
+    private final Counter passed = DeadLetters.outputCounter(STAGE);
+
     @ProcessElement
     public void process(ProcessContext c) {
       String line = c.element();
       try {
         c.output(parse(line));
+        passed.inc();
       } catch (RejectedRecordException e) {
         DeadLetters.emit(c, rejected(line, e));
       } catch (RuntimeException e) {

@@ -18,6 +18,7 @@ import io.beamline.transforms.schema.FieldSpec;
 import io.beamline.transforms.schema.TableSchemas;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -54,6 +55,8 @@ public final class ValidateAgainstSchema
   }
 
   static final class ValidateFn extends DoFn<FlatEvent, ValidatedEvent> {
+    private final Counter passed = DeadLetters.outputCounter(STAGE);
+
     private final TableSchemas schemas;
 
     ValidateFn(TableSchemas schemas) {
@@ -69,6 +72,7 @@ public final class ValidateAgainstSchema
           rows.add(validate(schemas, e, row));
         }
         c.output(new ValidatedEvent(e, rows));
+        passed.inc();
       } catch (RejectedRecordException r) {
         DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
       } catch (RuntimeException r) {

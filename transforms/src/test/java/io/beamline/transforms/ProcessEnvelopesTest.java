@@ -22,6 +22,9 @@ import io.beamline.transforms.testing.TestSchemas;
 import java.time.Instant;
 import java.util.Arrays;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Count;
@@ -342,6 +345,36 @@ class ProcessEnvelopesTest {
               }
               return null;
             });
+  }
+
+  @Test
+  void countsWhatEachStagePassesOnAndRejectsAsBeamMetrics(TestPipeline p) {
+    process(
+        p,
+        Envelopes.envelope().line(),
+        Envelopes.envelope().eventId("evt-0002").line(),
+        Envelopes.envelope().eventId("evt-0003").keyring(TestKeyrings.foreignKeyring()).keyId("k9").line(),
+        "not json");
+
+    MetricQueryResults metrics = p.run().metrics().queryMetrics(MetricsFilter.builder().build());
+
+    assertThat(counter(metrics, "records_out.parse"), is(3L));
+    assertThat(counter(metrics, "dead_letters.parse.MALFORMED_JSON"), is(1L));
+    assertThat(counter(metrics, "records_out.decrypt"), is(2L));
+    assertThat(counter(metrics, "dead_letters.decrypt.UNKNOWN_KEY"), is(1L));
+    assertThat(counter(metrics, "records_out.validate"), is(2L));
+    assertThat(counter(metrics, "duplicates"), is(0L));
+  }
+
+  private static long counter(MetricQueryResults metrics, String name) {
+    long sum = 0;
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      if (c.getName().getNamespace().equals(DeadLetters.METRICS_NAMESPACE)
+          && c.getName().getName().equals(name)) {
+        sum += c.getAttempted();
+      }
+    }
+    return sum;
   }
 
   // ---- helpers -----------------------------------------------------------------------------
