@@ -1,20 +1,12 @@
 package io.beamline.io;
 
-import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
-import static io.beamline.transforms.model.DeadLetterReason.OVERSIZED;
 
 import io.beamline.transforms.DeadLetters;
 import io.beamline.transforms.model.DeadLetter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.metrics.Counter;
@@ -39,9 +31,6 @@ public final class ReadEnvelopeLines
     extends PTransform<PBegin, WithFailures.Result<PCollection<String>, DeadLetter>> {
   /** The stage name of this reader's dead letters. */
   public static final String STAGE = "read";
-  /** At most this many bytes of an oversized line stay in its dead letter, to identify it. */
-  static final int OVERSIZED_PREFIX_BYTES = 1024;
-
   private static final TupleTag<String> LINES = new TupleTag<String>("lines") {};
 
   private final String filepattern;
@@ -83,7 +72,7 @@ public final class ReadEnvelopeLines
     private final int maxLineBytes;
     private final Counter linesRead = Metrics.counter(DeadLetters.METRICS_NAMESPACE, "records_in");
     private final Counter blankLines = Metrics.counter(DeadLetters.METRICS_NAMESPACE, "blank_lines");
-    private transient CharsetDecoder utf8;
+    private transient RecordDecoder decoder;
 
     SplitLinesFn(int maxLineBytes) {
       this.maxLineBytes = maxLineBytes;
@@ -91,11 +80,7 @@ public final class ReadEnvelopeLines
 
     @Setup
     public void setup() {
-      utf8 =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT);
+      decoder = new RecordDecoder(STAGE, maxLineBytes);
     }
 
     @ProcessElement
@@ -147,27 +132,7 @@ public final class ReadEnvelopeLines
         return;
       }
       linesRead.inc();
-      String where = "line " + lineNo + " of " + file;
-      if (lineBytes > maxLineBytes) {
-        DeadLetters.emit(
-            c,
-            DeadLetter.builder(
-                    STAGE,
-                    OVERSIZED,
-                    where + " has " + lineBytes + " bytes, over the limit of " + maxLineBytes)
-                .rawBytes(Arrays.copyOf(bytes, Math.min(maxLineBytes, OVERSIZED_PREFIX_BYTES)))
-                .build());
-        return;
-      }
-      try {
-        c.output(utf8.decode(ByteBuffer.wrap(bytes, 0, length)).toString());
-      } catch (CharacterCodingException e) {
-        DeadLetters.emit(
-            c,
-            DeadLetter.builder(STAGE, MALFORMED_JSON, where + " is not valid UTF-8")
-                .rawBytes(Arrays.copyOf(bytes, length))
-                .build());
-      }
+      decoder.decode(c, bytes, length, lineBytes, "line " + lineNo + " of " + file);
     }
 
     private static boolean isBlank(byte[] bytes, int length) {

@@ -15,6 +15,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptor;
+import org.joda.time.Duration;
 
 /**
  * The shared middle of every Beamline pipeline: parse the envelope, decrypt, flatten, validate and
@@ -24,14 +25,22 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 public final class ProcessEnvelopes extends PTransform<PCollection<String>, ProcessedEnvelopes> {
   private final Keyring keyring;
   private final TableSchemas schemas;
+  private final DeduplicateEvents deduplicate;
 
-  private ProcessEnvelopes(Keyring keyring, TableSchemas schemas) {
+  private ProcessEnvelopes(Keyring keyring, TableSchemas schemas, DeduplicateEvents deduplicate) {
     this.keyring = keyring;
     this.schemas = schemas;
+    this.deduplicate = deduplicate;
   }
 
+  /** The batch composite: deduplicates over the whole bounded run. */
   public static ProcessEnvelopes with(Keyring keyring, TableSchemas schemas) {
-    return new ProcessEnvelopes(keyring, schemas);
+    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.byEventId());
+  }
+
+  /** The streaming composite: deduplicates within {@code span} of event time. */
+  public ProcessEnvelopes deduplicatingWithin(Duration span) {
+    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.withinEventTime(span));
   }
 
   @Override
@@ -44,7 +53,7 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
         decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas));
     WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> valid =
         flat.output().apply("ValidateAgainstSchema", ValidateAgainstSchema.with(schemas));
-    PCollectionTuple unique = valid.output().apply("DeduplicateEvents", DeduplicateEvents.byEventId());
+    PCollectionTuple unique = valid.output().apply("DeduplicateEvents", deduplicate);
 
     PCollection<ValidatedEvent> events = unique.get(DeduplicateEvents.UNIQUE);
     PCollection<EtlRow> rows =

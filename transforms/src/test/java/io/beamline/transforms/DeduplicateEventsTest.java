@@ -7,7 +7,12 @@ import io.beamline.transforms.testing.Envelopes;
 import io.beamline.transforms.testing.TestPipelineExtension;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -91,6 +96,46 @@ class DeduplicateEventsTest {
     // The raw line of order_items sorts before the one of orders ("order_items" < "orders").
     PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(item);
     PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1");
+  }
+
+  @Test
+  void inAStreamKeepsTheFirstCopySeenWithinTheSpan(TestPipeline p) {
+    ValidatedEvent first = event("acme", "evt-1", "b");
+    ValidatedEvent later = event("acme", "evt-1", "a");
+    ValidatedEvent other = event("acme", "evt-2", "a");
+    Instant t = Instant.parse("2026-11-20T10:00:00Z");
+
+    PCollectionTuple out =
+        p.apply(
+                TestStream.create(AvroCoder.of(ValidatedEvent.class))
+                    .addElements(TimestampedValue.of(first, t))
+                    .addElements(
+                        TimestampedValue.of(later, t.plus(Duration.standardMinutes(9))),
+                        TimestampedValue.of(other, t.plus(Duration.standardMinutes(9))))
+                    .advanceWatermarkToInfinity())
+            .apply(DeduplicateEvents.withinEventTime(Duration.standardMinutes(10)));
+
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(first, other);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1");
+  }
+
+  @Test
+  void inAStreamForgetsAnEventIdOnceTheSpanHasPassedInEventTime(TestPipeline p) {
+    ValidatedEvent first = event("acme", "evt-1", "a");
+    ValidatedEvent muchLater = event("acme", "evt-1", "b");
+    Instant t = Instant.parse("2026-11-20T10:00:00Z");
+
+    PCollectionTuple out =
+        p.apply(
+                TestStream.create(AvroCoder.of(ValidatedEvent.class))
+                    .addElements(TimestampedValue.of(first, t))
+                    .advanceWatermarkTo(t.plus(Duration.standardMinutes(11)))
+                    .addElements(TimestampedValue.of(muchLater, t.plus(Duration.standardMinutes(12))))
+                    .advanceWatermarkToInfinity())
+            .apply(DeduplicateEvents.withinEventTime(Duration.standardMinutes(10)));
+
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(first, muchLater);
+    PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).empty();
   }
 
   // ---- helpers -----------------------------------------------------------------------------
