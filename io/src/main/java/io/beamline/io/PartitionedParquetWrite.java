@@ -25,36 +25,51 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
   private final TableSchemas schemas;
   private final int shardsPerPartition;
   private final Instant ingestedAt;
+  private final boolean replaceEarlierFiles;
 
   private PartitionedParquetWrite(
-      String outputRoot, TableSchemas schemas, int shardsPerPartition, Instant ingestedAt) {
+      String outputRoot,
+      TableSchemas schemas,
+      int shardsPerPartition,
+      Instant ingestedAt,
+      boolean replaceEarlierFiles) {
     this.outputRoot = outputRoot;
     this.schemas = schemas;
     this.shardsPerPartition = shardsPerPartition;
     this.ingestedAt = ingestedAt;
+    this.replaceEarlierFiles = replaceEarlierFiles;
   }
 
   public static PartitionedParquetWrite to(String outputRoot, TableSchemas schemas) {
-    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now());
+    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now(), true);
+  }
+
+  /**
+   * For windowed (streaming) input: each window and pane writes files of its own, named after
+   * them, and files already in a partition (other windows') are kept.
+   */
+  public PartitionedParquetWrite keepingOtherFiles() {
+    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, ingestedAt, false);
   }
 
   public PartitionedParquetWrite withShardsPerPartition(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1, got " + shards);
     }
-    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt);
+    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt, replaceEarlierFiles);
   }
 
   /** The {@code _ingested_at} value of every row: the run's start, so one run reads as one. */
   public PartitionedParquetWrite withIngestedAt(Instant time) {
-    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time);
+    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time, replaceEarlierFiles);
   }
 
   @Override
   public PCollection<String> expand(PCollection<EtlRow> rows) {
     EtlAvroSchemas avro = new EtlAvroSchemas(schemas);
     long ingestedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, ingestedAt);
-    return rows.apply(
+    PCollection<String> written =
+        rows.apply(
             "WriteParquet",
             FileIO.<String, EtlRow>writeDynamic()
                 .by(row -> PartitionPath.of(PartitionPath.ETL, row))
@@ -70,8 +85,10 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
                 .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", ".parquet"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
-        .apply("WrittenFiles", Values.create())
-        .apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories());
+        .apply("WrittenFiles", Values.create());
+    return replaceEarlierFiles
+        ? written.apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories())
+        : written;
   }
 
   private static String sourceOf(String partition) {

@@ -18,26 +18,34 @@ public final class PartitionedTextWrite
     extends PTransform<PCollection<KV<String, String>>, PCollection<String>> {
   private final String outputRoot;
   private final int shardsPerPartition;
+  private final boolean replaceEarlierFiles;
 
-  private PartitionedTextWrite(String outputRoot, int shardsPerPartition) {
+  private PartitionedTextWrite(String outputRoot, int shardsPerPartition, boolean replaceEarlierFiles) {
     this.outputRoot = outputRoot;
     this.shardsPerPartition = shardsPerPartition;
+    this.replaceEarlierFiles = replaceEarlierFiles;
   }
 
   public static PartitionedTextWrite to(String outputRoot) {
-    return new PartitionedTextWrite(outputRoot, 1);
+    return new PartitionedTextWrite(outputRoot, 1, true);
+  }
+
+  /** For windowed input; see {@link PartitionedParquetWrite#keepingOtherFiles()}. */
+  public PartitionedTextWrite keepingOtherFiles() {
+    return new PartitionedTextWrite(outputRoot, shardsPerPartition, false);
   }
 
   public PartitionedTextWrite withShardsPerPartition(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1, got " + shards);
     }
-    return new PartitionedTextWrite(outputRoot, shards);
+    return new PartitionedTextWrite(outputRoot, shards, replaceEarlierFiles);
   }
 
   @Override
   public PCollection<String> expand(PCollection<KV<String, String>> lines) {
-    return lines
+    PCollection<String> written =
+        lines
         .apply(
             "WriteJsonLines",
             FileIO.<String, KV<String, String>>writeDynamic()
@@ -48,7 +56,9 @@ public final class PartitionedTextWrite
                 .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", ".jsonl"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
-        .apply("WrittenFiles", Values.create())
-        .apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories());
+        .apply("WrittenFiles", Values.create());
+    return replaceEarlierFiles
+        ? written.apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories())
+        : written;
   }
 }

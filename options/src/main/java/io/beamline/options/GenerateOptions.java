@@ -5,7 +5,14 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code generate} command, which writes sample {@code shop} events. */
-public interface GenerateOptions extends SampleOptions {
+public interface GenerateOptions extends SampleOptions, KafkaConnectionOptions {
+  @Description(
+      "Also produce every generated line, as written, to this Kafka topic (one message per line)"
+          + " at --bootstrapServers. Unset: files only.")
+  String getKafkaTopic();
+
+  void setKafkaTopic(String value);
+
   @Description("Directory to write the event files into (created if missing).")
   @Validation.Required
   String getOutputPath();

@@ -2,16 +2,9 @@ package io.beamline.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Where the streaming pipeline reads envelopes from, and for how long. */
-public interface KafkaSourceOptions extends PipelineOptions {
-  @Description("Kafka bootstrap servers, host:port[,host:port...].")
-  @Default.String("127.0.0.1:9092")
-  String getBootstrapServers();
-
-  void setBootstrapServers(String value);
-
+public interface KafkaSourceOptions extends KafkaConnectionOptions {
   @Description("Comma-separated topics to read envelopes from, one envelope per message value.")
   @Default.String("beamline-events")
   String getTopics();

@@ -1,5 +1,6 @@
 package io.beamline.pipelines;
 
+import io.beamline.io.ProduceEnvelopeFiles;
 import io.beamline.options.GenerateOptions;
 import io.beamline.pipelines.generate.GeneratedSample;
 import io.beamline.pipelines.generate.SampleEventGenerator;
@@ -23,6 +24,10 @@ final class GenerateCommand implements BeamlineCli.Command {
     GenerateOptions o = options.as(GenerateOptions.class);
     GeneratedSample sample = SampleEventGenerator.fromOptions(o).generate();
     out.print(describe(sample, o.getOutputPath()));
+    if (o.getKafkaTopic() != null && !o.getKafkaTopic().isBlank()) {
+      long sent = ProduceEnvelopeFiles.send(o.getBootstrapServers(), o.getKafkaTopic(), sample.files());
+      out.printf("Produced %d messages to topic %s at %s%n", sent, o.getKafkaTopic(), o.getBootstrapServers());
+    }
     return BeamlineCli.OK;
   }
 

@@ -1,17 +1,17 @@
 package io.beamline.pipelines.etl;
 
-import io.beamline.io.DeadLetterJson;
 import io.beamline.io.PartitionPath;
-import io.beamline.io.PartitionedParquetWrite;
-import io.beamline.io.PartitionedTextWrite;
 import io.beamline.io.ReadEnvelopeLines;
+import io.beamline.options.CryptoOptions;
 import io.beamline.options.EtlOptions;
+import io.beamline.options.OutputOptions;
+import io.beamline.options.RunOptions;
+import io.beamline.options.SchemaOptions;
+import io.beamline.pipelines.OutputZones;
 import io.beamline.transforms.Keyring;
-import io.beamline.transforms.ParseEnvelope;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.DeadLetter;
-import io.beamline.transforms.model.Envelope;
 import io.beamline.transforms.schema.TableSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,14 +26,10 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
-import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.WithFailures;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The batch ETL: envelope files in; raw, etl (Parquet), dlq and audit zones out. A thin
@@ -67,6 +63,14 @@ public final class BatchEtlPipeline {
    */
   public static Plan prepare(EtlOptions options) {
     FileSystems.setDefaultPipelineOptions(options);
+    String input = inputPattern(required(options.getInputPath(), "--inputPath"));
+    return plan(options, input, options.getMaxRecordBytes());
+  }
+
+  /** The part of a plan every command that writes the zones shares; checks in option order. */
+  static <O extends OutputOptions & CryptoOptions & SchemaOptions & RunOptions> Plan plan(
+      O options, String input, int maxRecordBytes) {
+    FileSystems.setDefaultPipelineOptions(options);
     Instant startedAt = Instant.now();
     String runId =
         options.getRunId() != null
@@ -75,7 +79,7 @@ public final class BatchEtlPipeline {
     if (!runId.matches("[A-Za-z0-9_.-]{1,100}")) {
       throw new IllegalArgumentException("--runId must match [A-Za-z0-9_.-]{1,100}");
     }
-    if (options.getMaxRecordBytes() < 1) {
+    if (maxRecordBytes < 1) {
       throw new IllegalArgumentException("--maxRecordBytes must be positive");
     }
     if (options.getShardsPerPartition() < 1) {
@@ -87,12 +91,11 @@ public final class BatchEtlPipeline {
     }
     Keyring keyring = Keyring.load(Path.of(required(options.getKeyringPath(), "--keyringPath")));
     TableSchemas schemas = TableSchemas.load(Path.of(required(options.getSchemaDir(), "--schemaDir")));
-    String pattern = inputPattern(required(options.getInputPath(), "--inputPath"));
-    return new Plan(runId, startedAt, pattern, outputRoot, keyring, schemas);
+    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas);
   }
 
   /** Options built in code skip Beam's validation; check the required ones here too. */
-  private static String required(String value, String option) {
+  static String required(String value, String option) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(option + " is required");
     }
@@ -130,49 +133,15 @@ public final class BatchEtlPipeline {
             .and(processed.deadLetters())
             .apply("AllDeadLetters", Flatten.pCollections());
 
-    processed
-        .rows()
-        .apply(
-            "WriteEtlZone",
-            PartitionedParquetWrite.to(plan.outputRoot(), plan.schemas())
-                .withShardsPerPartition(options.getShardsPerPartition())
-                .withIngestedAt(plan.startedAt()));
-    deadLetters
-        .apply(
-            "DeadLetterLines",
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                .via((DeadLetter d) -> KV.of(PartitionPath.of(PartitionPath.DLQ, d), DeadLetterJson.format(d))))
-        .apply(
-            "WriteDlqZone",
-            PartitionedTextWrite.to(plan.outputRoot()).withShardsPerPartition(options.getShardsPerPartition()));
-    if (options.getWriteRaw()) {
-      rawLines(processed, deadLetters)
-          .apply(
-              "WriteRawZone",
-              PartitionedTextWrite.to(plan.outputRoot()).withShardsPerPartition(options.getShardsPerPartition()));
-    }
+    OutputZones.batch(
+            plan.outputRoot(),
+            plan.schemas(),
+            options.getShardsPerPartition(),
+            plan.startedAt(),
+            options.getWriteRaw())
+        .write(processed, deadLetters);
     read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));
     return p;
-  }
-
-  /** Every line that was read as text: well-formed envelopes and lines the parser rejected. */
-  private static PCollection<KV<String, String>> rawLines(
-      ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters) {
-    PCollection<KV<String, String>> envelopes =
-        processed
-            .envelopes()
-            .apply(
-                "RawOfEnvelopes",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                    .via((Envelope e) -> KV.of(PartitionPath.of(PartitionPath.RAW, e), e.raw())));
-    PCollection<KV<String, String>> unparsed =
-        deadLetters
-            .apply("RejectedByParser", Filter.by((DeadLetter d) -> d.stage().equals(ParseEnvelope.STAGE)))
-            .apply(
-                "RawOfRejected",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                    .via((DeadLetter d) -> KV.of(PartitionPath.of(PartitionPath.RAW, d), d.raw())));
-    return PCollectionList.of(envelopes).and(unparsed).apply("AllRawLines", Flatten.pCollections());
   }
 
   /** Prepares, runs to completion and audits one batch run. */
@@ -184,14 +153,15 @@ public final class BatchEtlPipeline {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
     removeEmptyTempDirectory(plan.outputRoot());
-    return EtlRunSummary.finish(plan, options.getRunner().getSimpleName(), options.getInputPath(), Instant.now());
+    return EtlRunSummary.finish(
+        "etl", plan, options.getRunner().getSimpleName(), options.getInputPath(), Instant.now());
   }
 
   /**
    * FileIO removes its temporary files but leaves their parent, {@code .temp-beam}, on a local
    * file system. Remove it when empty; a concurrent run's files keep it.
    */
-  private static void removeEmptyTempDirectory(String outputRoot) {
+  static void removeEmptyTempDirectory(String outputRoot) {
     try {
       FileSystems.delete(
           List.of(FileSystems.matchNewResource(outputRoot + "/" + FILEIO_TEMP_DIRECTORY, true)),

@@ -43,10 +43,10 @@ public final class EtlRunSummary {
 
   /** Reads the counts the pipeline staged, writes the audit record, and removes the staging file. */
   static EtlRunSummary finish(
-      BatchEtlPipeline.Plan plan, String runner, String inputPath, Instant finishedAt) {
+      String command, BatchEtlPipeline.Plan plan, String runner, String inputPath, Instant finishedAt) {
     Map<String, Long> counts = readCounts(plan.stagingFile());
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("command", "etl");
+    o.put("command", command);
     o.put("run_id", plan.runId());
     o.put("runner", runner);
     o.put("started_at", plan.startedAt().toString());
@@ -167,7 +167,7 @@ public final class EtlRunSummary {
   public String toText() {
     String root = json.get("output_root").asText();
     StringBuilder s = new StringBuilder();
-    s.append(String.format("Beamline etl run %s on %s: %d ms%n", runId(), json.get("runner").asText(),
+    s.append(String.format("Beamline %s run %s on %s: %d ms%n", json.get("command").asText(), runId(), json.get("runner").asText(),
         json.get("duration_ms").asLong()));
     s.append(String.format("  input      %-10d records from %s%n", recordsIn(), json.get("input_path").asText()));
     s.append(String.format("  etl        %-10d records -> %s/%s%n", etlRecords(), root, PartitionPath.ETL));

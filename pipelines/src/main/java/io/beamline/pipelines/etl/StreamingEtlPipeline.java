@@ -1,0 +1,128 @@
+package io.beamline.pipelines.etl;
+
+import io.beamline.io.ReadEnvelopesFromKafka;
+import io.beamline.options.StreamOptions;
+import io.beamline.pipelines.OutputZones;
+import io.beamline.transforms.ProcessEnvelopes;
+import io.beamline.transforms.ProcessedEnvelopes;
+import io.beamline.transforms.model.DeadLetter;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.joda.time.Duration;
+
+/**
+ * The streaming ETL: envelopes from Kafka through the same {@link ProcessEnvelopes} composite as
+ * the batch ETL, deduplicated within an event-time span, and written to the raw, etl and dlq zones
+ * in fixed event-time windows. Bounded by a record count or read time, it ends by itself and
+ * writes an audit record like a batch run.
+ */
+public final class StreamingEtlPipeline {
+  private StreamingEtlPipeline() {}
+
+  /** Checks options and configuration; throws naming the option at the first problem. */
+  public static BatchEtlPipeline.Plan prepare(StreamOptions options) {
+    List<String> topics = topics(options);
+    if (options.getWindowMinutes() < 1) {
+      throw new IllegalArgumentException("--windowMinutes must be at least 1");
+    }
+    if (options.getAllowedLatenessMinutes() < 0) {
+      throw new IllegalArgumentException("--allowedLatenessMinutes must not be negative");
+    }
+    if (options.getDedupMinutes() < 1) {
+      throw new IllegalArgumentException("--dedupMinutes must be at least 1");
+    }
+    if (options.getOutOfOrdernessSeconds() < 0) {
+      throw new IllegalArgumentException("--outOfOrdernessSeconds must not be negative");
+    }
+    if (options.getMaxRecords() < 0 || options.getMaxReadTimeSeconds() < 0) {
+      throw new IllegalArgumentException("--maxRecords and --maxReadTimeSeconds must not be negative");
+    }
+    BatchEtlPipeline.required(options.getBootstrapServers(), "--bootstrapServers");
+    return BatchEtlPipeline.plan(
+        options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
+  }
+
+  private static List<String> topics(StreamOptions options) {
+    List<String> topics =
+        Arrays.stream(BatchEtlPipeline.required(options.getTopics(), "--topics").split(","))
+            .map(String::trim)
+            .filter(t -> !t.isEmpty())
+            .collect(Collectors.toList());
+    if (topics.isEmpty()) {
+      throw new IllegalArgumentException("--topics names no topic");
+    }
+    return topics;
+  }
+
+  static ReadEnvelopesFromKafka source(StreamOptions options) {
+    return ReadEnvelopesFromKafka.from(options.getBootstrapServers(), topics(options))
+        .withConsumerGroup(options.getConsumerGroup())
+        .withStartOffset(options.getStartOffset())
+        .withMaxRecords(options.getMaxRecords())
+        .withMaxReadTimeSeconds(options.getMaxReadTimeSeconds())
+        .withOutOfOrderness(Duration.standardSeconds(options.getOutOfOrdernessSeconds()))
+        .withMaxRecordBytes(options.getMaxRecordBytes());
+  }
+
+  public static Pipeline build(StreamOptions options, BatchEtlPipeline.Plan plan) {
+    ReadEnvelopesFromKafka source = source(options);
+    if (!source.isBounded()) {
+      options.as(StreamingOptions.class).setStreaming(true);
+    }
+    Pipeline p = Pipeline.create(options);
+    WithFailures.Result<PCollection<String>, DeadLetter> read = p.apply("ReadEnvelopesFromKafka", source);
+    ProcessedEnvelopes processed =
+        read.output()
+            .apply(
+                "ProcessEnvelopes",
+                ProcessEnvelopes.with(plan.keyring(), plan.schemas())
+                    .deduplicatingWithin(Duration.standardMinutes(options.getDedupMinutes())));
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(read.failures())
+            .and(processed.deadLetters())
+            .apply("AllDeadLetters", Flatten.pCollections());
+    OutputZones.windowed(
+            plan.outputRoot(),
+            plan.schemas(),
+            options.getShardsPerPartition(),
+            plan.startedAt(),
+            options.getWriteRaw(),
+            Duration.standardMinutes(options.getWindowMinutes()),
+            Duration.standardMinutes(options.getAllowedLatenessMinutes()))
+        .write(processed, deadLetters);
+    if (source.isBounded()) {
+      // A run that ends can be audited as a whole; an endless one is audited per window (later).
+      read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));
+    }
+    return p;
+  }
+
+  /**
+   * Runs the stream. A bounded run returns its audit summary; an unbounded one runs until it is
+   * cancelled and returns null.
+   */
+  public static EtlRunSummary run(StreamOptions options) {
+    BatchEtlPipeline.Plan plan = prepare(options);
+    boolean bounded = source(options).isBounded();
+    PipelineResult result = build(options, plan).run();
+    PipelineResult.State state = result.waitUntilFinish();
+    if (!bounded) {
+      return null;
+    }
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("pipeline ended in state " + state);
+    }
+    BatchEtlPipeline.removeEmptyTempDirectory(plan.outputRoot());
+    return EtlRunSummary.finish(
+        "stream", plan, options.getRunner().getSimpleName(), plan.inputPattern(), Instant.now());
+  }
+}

@@ -1,0 +1,131 @@
+package io.beamline.pipelines.etl;
+
+import static io.beamline.pipelines.etl.EtlTestSupport.duckdb;
+import static io.beamline.pipelines.etl.EtlTestSupport.etlTable;
+import static io.beamline.pipelines.etl.EtlTestSupport.query;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.empty;
+
+import io.beamline.io.ProduceEnvelopeFiles;
+import io.beamline.io.kafka.testing.KafkaBrokerExtension;
+import io.beamline.options.StreamOptions;
+import io.beamline.pipelines.generate.GeneratedSample;
+import io.beamline.pipelines.generate.SampleEventGenerator;
+import io.beamline.transforms.testing.TestKeyrings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same generated events once as files through {@code etl} and once through a real Kafka
+ * broker through {@code stream} (bounded by the record count): the same rows, dead letters and
+ * duplicates come out.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StreamingEtlPipelineTest {
+  @RegisterExtension static KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
+  @TempDir static Path work;
+
+  private GeneratedSample sample;
+  private EtlRunSummary batch;
+  private EtlRunSummary stream;
+  private Connection db;
+
+  @BeforeAll
+  void runBatchAndStreamOnTheSameEvents() throws Exception {
+    Path keyring = work.resolve("keyring.json");
+    Files.writeString(keyring, TestKeyrings.keyring().toFileJson());
+    sample = EtlTestSupport.generate(work.resolve("input"), 400, 7L);
+    batch = EtlTestSupport.run(work.resolve("input"), work.resolve("out-batch"), keyring);
+
+    kafka.createTopic("events", 3);
+    long sent = ProduceEnvelopeFiles.send(kafka.bootstrapServers(), "events", sample.files());
+    assertThat(sent, is(sample.totalLines()));
+    StreamOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--bootstrapServers=" + kafka.bootstrapServers(),
+                "--topics=events",
+                "--consumerGroup=equivalence",
+                "--maxRecords=" + sent,
+                "--outputRoot=" + work.resolve("out-stream"),
+                "--keyringPath=" + keyring,
+                "--schemaDir=" + EtlTestSupport.SCHEMAS)
+            .withValidation()
+            .as(StreamOptions.class);
+    stream = StreamingEtlPipeline.run(options);
+    db = duckdb();
+  }
+
+  @AfterAll
+  void closeDb() throws Exception {
+    db.close();
+  }
+
+  @Test
+  void streamCountsEqualTheBatchCountsAndAddUp() {
+    assertThat(stream.recordsIn(), is(batch.recordsIn()));
+    assertThat(stream.etlRecords(), is(batch.etlRecords()));
+    assertThat(stream.duplicatesDropped(), is(batch.duplicatesDropped()));
+    assertThat(stream.deadLettersByReason(), equalTo(batch.deadLettersByReason()));
+    assertThat(stream.etlRowsByTable(), equalTo(batch.etlRowsByTable()));
+    assertThat(stream.conserved(), is(true));
+    assertThat(stream.etlRecords(), is(sample.goodEvents()));
+  }
+
+  @Test
+  void streamWritesTheSameRowsIntoTheSamePartitionsAsBatch() {
+    for (String table : SampleEventGenerator.ETL_TABLES) {
+      assertThat(table, rows(work.resolve("out-stream"), table), equalTo(rows(work.resolve("out-batch"), table)));
+    }
+  }
+
+  @Test
+  void streamNamesFilesAfterTheirWindowAndPane() throws Exception {
+    List<String> names;
+    try (Stream<Path> files = Files.walk(work.resolve("out-stream").resolve("etl"))) {
+      names =
+          files.filter(Files::isRegularFile)
+              .map(f -> f.getFileName().toString())
+              .collect(Collectors.toList());
+    }
+    assertThat(names, is(not(empty())));
+    // part-<window start>-<window end>[-<pane index>]-<shard>-of-<shards>.parquet; Beam adds the
+    // pane index whenever a window fires more than once (early or late panes).
+    String instant = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:00\\.000Z";
+    assertThat(
+        names,
+        everyItem(matchesPattern("part-" + instant + "-" + instant + "(-\\d+)?-\\d{5}-of-\\d{5}\\.parquet")));
+  }
+
+  @Test
+  void streamWritesTheAuditRecordOfABoundedRun() {
+    assertThat(Files.isRegularFile(Path.of(stream.auditFile())), is(true));
+  }
+
+  /** Every row of a table with its partition, minus the per-run _ingested_at, sorted. */
+  private List<String> rows(Path root, String table) {
+    List<Map<String, String>> result =
+        query(
+            db,
+            "SELECT * EXCLUDE (_ingested_at, filename) FROM " + etlTable(root, table)
+                + " ORDER BY ALL");
+    return result.stream().map(Map::toString).collect(Collectors.toList());
+  }
+}
