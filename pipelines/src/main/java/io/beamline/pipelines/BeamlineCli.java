@@ -37,6 +37,8 @@ public final class BeamlineCli {
     commands.put("etl", new EtlCommand());
     commands.put("generate", new GenerateCommand());
     commands.put("demo", new DemoCommand());
+    commands.put("kafka-local", new KafkaLocalCommand());
+    commands.put("stream", new StreamCommand());
   }
 
   public static void main(String[] args) {
@@ -82,7 +84,7 @@ public final class BeamlineCli {
 
   private String usage() {
     StringBuilder s = new StringBuilder("Usage: java -jar beamline-<runner>.jar <command> --option=value ...\n\nCommands:\n");
-    commands.forEach((name, c) -> s.append(String.format("  %-10s %s%n", name, c.summary())));
+    commands.forEach((name, c) -> s.append(String.format("  %-12s %s%n", name, c.summary())));
     s.append("\n<command> --help lists every option of a command with its description and default.\n");
     return s.toString();
   }

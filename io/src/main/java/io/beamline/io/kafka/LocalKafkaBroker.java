@@ -1,12 +1,15 @@
 package io.beamline.io.kafka;
 
+import io.beamline.io.ProduceEnvelopeFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -55,7 +59,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private final boolean pickPorts;
   private final int partitions;
   private final Duration startTimeout;
-  private int port;
+  private volatile int port;
   private int controllerPort;
   private KafkaRaftServer server;
   private boolean everStarted;
@@ -73,7 +77,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     this.startTimeout = b.startTimeout;
   }
 
-  /** A broker with every default: fresh temp dir, free ports, {@value #DEFAULT_PARTITIONS} partitions. */
+  /**
+   * Starts a broker with all defaults: a fresh temp dir, free ports, {@value #DEFAULT_PARTITIONS}
+   * partitions.
+   */
   public static LocalKafkaBroker start() {
     return builder().start();
   }
@@ -85,7 +92,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   /** Options of a broker; {@link #start()} starts it and returns once it accepts clients. */
   public static final class Builder {
     private Path dataDir;
-    private int port;
+    private volatile int port;
     private int partitions = DEFAULT_PARTITIONS;
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
 
@@ -157,7 +164,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return server != null;
   }
 
-  /** Creates a topic with the broker's default partition count; see {@link #createTopic(String, int)}. */
+  /** {@link #createTopic(String, int)} with the broker's default partition count. */
   public boolean createTopic(String name) {
     return createTopic(name, partitions);
   }
@@ -216,11 +223,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       // KRaft's static voter list needs the controller port before start, so free ports are
       // picked here. A restart keeps the client port, so clients reconnect to the same address.
-      if (pickPorts && !everStarted && (port == 0 || attempt > 1)) {
+      boolean ownPort = pickPorts && !everStarted;
+      if (ownPort && (port == 0 || attempt > 1)) {
         port = freePort();
       }
       if (controllerPort == 0 || attempt > 1) {
         controllerPort = freePort();
+      }
+      // A taken port the user asked for would otherwise surface as pages of Kafka errors after
+      // the controller has started; say it in one line instead.
+      if (!ownPort) {
+        requireFree(port);
       }
       try {
         startOnce(deadline);
@@ -286,7 +299,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", String.valueOf(NODE_ID));
     p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("controller.listener.names", "CONTROLLER");
@@ -310,6 +325,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     // Topics exist only when created on purpose: a typo in a topic name fails instead of
     // silently writing somewhere else.
     p.put("auto.create.topics.enable", "false");
+    // Room for the sample's OVERSIZED lines (just over 1 MiB), which Beamline itself rejects.
+    p.put("message.max.bytes", String.valueOf(ProduceEnvelopeFiles.MAX_MESSAGE_BYTES));
+    p.put("replica.fetch.max.bytes", String.valueOf(ProduceEnvelopeFiles.MAX_MESSAGE_BYTES));
     // The log cleaner reserves 128 MB of heap by default; the compacted internal topics of a
     // local broker need far less, and tests may run several brokers in one JVM.
     p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
@@ -325,17 +343,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file, e);
     }
+    if (Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+      return; // formatted by an earlier start: keep its cluster id (a new one would not match)
+    }
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     int code;
     try (PrintStream ps = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-      // --ignore-formatted: a dir from an earlier run keeps its cluster id and data.
       code =
           StorageTool.execute(
               new String[] {
                 "format",
                 "--config", file.toString(),
-                "--cluster-id", Uuid.randomUuid().toString(),
-                "--ignore-formatted"
+                "--cluster-id", Uuid.randomUuid().toString()
               },
               ps);
     }
@@ -352,10 +371,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     try (Admin admin = admin()) {
       while (System.nanoTime() < deadline) {
         try {
-          long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-          int nodes =
-              admin.describeCluster().nodes().get(Math.min(left, 5_000), TimeUnit.MILLISECONDS).size();
-          if (nodes > 0) {
+          long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+          if (!admin.describeCluster().nodes()
+              .get(Math.min(leftMs, 5_000), TimeUnit.MILLISECONDS).isEmpty()) {
             return;
           }
         } catch (ExecutionException | TimeoutException e) {
@@ -397,14 +415,26 @@ public final class LocalKafkaBroker implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ADMIN_TIMEOUT.toMillis()));
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
     p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200");
     return Admin.create(p);
   }
 
+  /**
+   * Shuts down and waits. An interrupted caller (a test timeout, Ctrl-C in a command) would make
+   * Kafka's internal waits fail at once and leave threads and ports behind, so the interrupt is
+   * set aside during the shutdown and restored afterwards.
+   */
   private static void shutdown(KafkaRaftServer s) {
-    s.shutdown();
-    s.awaitShutdown();
+    boolean interrupted = Thread.interrupted();
+    try {
+      s.shutdown();
+      s.awaitShutdown();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static int freePort() {
@@ -412,6 +442,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("No free port on " + HOST, e);
+    }
+  }
+
+  /**
+   * @throws IllegalStateException with a {@link BindException} as cause if the port is taken
+   */
+  private static void requireFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(HOST, port));
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot start Kafka: " + HOST + ":" + port + " is already in use",
+          e instanceof BindException ? e : new BindException(e.getMessage()));
     }
   }
 
@@ -426,15 +469,36 @@ public final class LocalKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * The broker logs through SLF4J (scala-logging); with slf4j-simple its INFO output is hundreds
-   * of lines per start. Lowers Kafka's loggers to WARN unless the user chose a level already.
-   * slf4j-simple reads these properties when each logger is created, so this works if it runs
-   * before the first broker starts. Other SLF4J bindings keep their own configuration.
+   * The broker logs through SLF4J (scala-logging for its Scala half), hundreds of INFO lines per
+   * start. With slf4j-simple at its INFO default (an IDE run, say), this lowers Kafka's loggers
+   * to WARN. slf4j-simple reads a logger's level from system properties when the logger is
+   * created, so this must run before the first broker starts. A level chosen by the user (system
+   * property or simplelogger.properties) is left alone; other SLF4J bindings ignore this.
    */
   private static void quietKafkaLogs() {
-    for (String logger : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
-      String key = "org.slf4j.simpleLogger.log." + logger;
-      if (System.getProperty(key) == null) {
+    Properties file = new Properties();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    try (InputStream in =
+        loader != null
+            ? loader.getResourceAsStream("simplelogger.properties")
+            : ClassLoader.getSystemResourceAsStream("simplelogger.properties")) {
+      if (in != null) {
+        file.load(in);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // Unreadable: slf4j-simple falls back to its defaults too.
+    }
+    String prefix = "org.slf4j.simpleLogger.";
+    String level =
+        System.getProperty(
+            prefix + "defaultLogLevel", file.getProperty(prefix + "defaultLogLevel", "info"));
+    if (!List.of("trace", "debug", "info").contains(level.trim().toLowerCase(Locale.ROOT))) {
+      return; // already WARN or quieter
+    }
+    for (String logger :
+        List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper")) {
+      String key = prefix + "log." + logger;
+      if (System.getProperty(key) == null && file.getProperty(key) == null) {
         System.setProperty(key, "warn");
       }
     }
