@@ -26,48 +26,54 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
   private final int shardsPerPartition;
   private final Instant ingestedAt;
   private final boolean replaceEarlierFiles;
+  private final String filePrefix;
 
   private PartitionedParquetWrite(
       String outputRoot,
       TableSchemas schemas,
       int shardsPerPartition,
       Instant ingestedAt,
-      boolean replaceEarlierFiles) {
+      boolean replaceEarlierFiles,
+      String filePrefix) {
     this.outputRoot = outputRoot;
     this.schemas = schemas;
     this.shardsPerPartition = shardsPerPartition;
     this.ingestedAt = ingestedAt;
     this.replaceEarlierFiles = replaceEarlierFiles;
+    this.filePrefix = filePrefix;
   }
 
   public static PartitionedParquetWrite to(String outputRoot, TableSchemas schemas) {
-    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now(), true);
+    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now(), true, "part");
   }
 
   /**
    * For windowed (streaming) input: each window and pane writes files of its own, named after
-   * them, and files already in a partition (other windows') are kept.
+   * them and after {@code runToken}, and files already in a partition are kept. The token keeps a
+   * restarted job, whose pane numbers start again, from overwriting an earlier run's files.
    */
-  public PartitionedParquetWrite keepingOtherFiles() {
-    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, ingestedAt, false);
+  public PartitionedParquetWrite keepingOtherFiles(String runToken) {
+    return new PartitionedParquetWrite(
+        outputRoot, schemas, shardsPerPartition, ingestedAt, false, "part-" + runToken);
   }
 
   public PartitionedParquetWrite withShardsPerPartition(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1, got " + shards);
     }
-    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt, replaceEarlierFiles);
+    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt, replaceEarlierFiles, filePrefix);
   }
 
   /** The {@code _ingested_at} value of every row: the run's start, so one run reads as one. */
   public PartitionedParquetWrite withIngestedAt(Instant time) {
-    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time, replaceEarlierFiles);
+    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time, replaceEarlierFiles, filePrefix);
   }
 
   @Override
   public PCollection<String> expand(PCollection<EtlRow> rows) {
     EtlAvroSchemas avro = new EtlAvroSchemas(schemas);
     long ingestedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, ingestedAt);
+    String prefix = filePrefix;
     PCollection<String> written =
         rows.apply(
             "WriteParquet",
@@ -82,7 +88,7 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
                                 ParquetIO.sink(avro.of(sourceOf(partition), tableOf(partition)))
                                     .withCompressionCodec(CompressionCodecName.SNAPPY)))
                 .to(outputRoot)
-                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", ".parquet"))
+                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/" + prefix, ".parquet"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
         .apply("WrittenFiles", Values.create());

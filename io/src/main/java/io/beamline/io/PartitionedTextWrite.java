@@ -19,31 +19,35 @@ public final class PartitionedTextWrite
   private final String outputRoot;
   private final int shardsPerPartition;
   private final boolean replaceEarlierFiles;
+  private final String filePrefix;
 
-  private PartitionedTextWrite(String outputRoot, int shardsPerPartition, boolean replaceEarlierFiles) {
+  private PartitionedTextWrite(
+      String outputRoot, int shardsPerPartition, boolean replaceEarlierFiles, String filePrefix) {
     this.outputRoot = outputRoot;
     this.shardsPerPartition = shardsPerPartition;
     this.replaceEarlierFiles = replaceEarlierFiles;
+    this.filePrefix = filePrefix;
   }
 
   public static PartitionedTextWrite to(String outputRoot) {
-    return new PartitionedTextWrite(outputRoot, 1, true);
+    return new PartitionedTextWrite(outputRoot, 1, true, "part");
   }
 
-  /** For windowed input; see {@link PartitionedParquetWrite#keepingOtherFiles()}. */
-  public PartitionedTextWrite keepingOtherFiles() {
-    return new PartitionedTextWrite(outputRoot, shardsPerPartition, false);
+  /** For windowed input; see {@link PartitionedParquetWrite#keepingOtherFiles(String)}. */
+  public PartitionedTextWrite keepingOtherFiles(String runToken) {
+    return new PartitionedTextWrite(outputRoot, shardsPerPartition, false, "part-" + runToken);
   }
 
   public PartitionedTextWrite withShardsPerPartition(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1, got " + shards);
     }
-    return new PartitionedTextWrite(outputRoot, shards, replaceEarlierFiles);
+    return new PartitionedTextWrite(outputRoot, shards, replaceEarlierFiles, filePrefix);
   }
 
   @Override
   public PCollection<String> expand(PCollection<KV<String, String>> lines) {
+    String prefix = filePrefix;
     PCollection<String> written =
         lines
         .apply(
@@ -53,7 +57,7 @@ public final class PartitionedTextWrite
                 .withDestinationCoder(StringUtf8Coder.of())
                 .via(Contextful.fn(KV::getValue), TextIO.sink())
                 .to(outputRoot)
-                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", ".jsonl"))
+                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/" + prefix, ".jsonl"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
         .apply("WrittenFiles", Values.create());

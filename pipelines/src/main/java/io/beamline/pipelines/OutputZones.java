@@ -8,7 +8,6 @@ import io.beamline.transforms.ParseEnvelope;
 import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.Envelope;
-import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.schema.TableSchemas;
 import java.time.Instant;
 import org.apache.beam.sdk.transforms.Filter;
@@ -40,6 +39,7 @@ public final class OutputZones {
   private final boolean writeRaw;
   private final Duration window;
   private final Duration allowedLateness;
+  private final String runToken;
 
   private OutputZones(
       String outputRoot,
@@ -48,7 +48,8 @@ public final class OutputZones {
       Instant ingestedAt,
       boolean writeRaw,
       Duration window,
-      Duration allowedLateness) {
+      Duration allowedLateness,
+      String runToken) {
     this.outputRoot = outputRoot;
     this.schemas = schemas;
     this.shardsPerPartition = shardsPerPartition;
@@ -56,15 +57,19 @@ public final class OutputZones {
     this.writeRaw = writeRaw;
     this.window = window;
     this.allowedLateness = allowedLateness;
+    this.runToken = runToken;
   }
 
   /** Zones of a bounded run: one set of files per partition, replacing an earlier run's. */
   public static OutputZones batch(
       String outputRoot, TableSchemas schemas, int shardsPerPartition, Instant ingestedAt, boolean writeRaw) {
-    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null);
+    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null, null);
   }
 
-  /** Zones of a stream: files per partition, window and pane. */
+  /**
+   * Zones of a stream: files per partition, window and pane, their names carrying {@code
+   * runToken} so that a restarted job never overwrites what an earlier one wrote.
+   */
   public static OutputZones windowed(
       String outputRoot,
       TableSchemas schemas,
@@ -72,9 +77,10 @@ public final class OutputZones {
       Instant ingestedAt,
       boolean writeRaw,
       Duration window,
-      Duration allowedLateness) {
+      Duration allowedLateness,
+      String runToken) {
     return new OutputZones(
-        outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness);
+        outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken);
   }
 
   public void write(ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters) {
@@ -85,8 +91,8 @@ public final class OutputZones {
     PartitionedTextWrite text =
         PartitionedTextWrite.to(outputRoot).withShardsPerPartition(shardsPerPartition);
     if (window != null) {
-      etl = etl.keepingOtherFiles();
-      text = text.keepingOtherFiles();
+      etl = etl.keepingOtherFiles(runToken);
+      text = text.keepingOtherFiles(runToken);
     }
     windowed("WindowEtlRows", processed.rows()).apply("WriteEtlZone", etl);
     windowed(

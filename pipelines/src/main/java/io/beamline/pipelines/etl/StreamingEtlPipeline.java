@@ -97,7 +97,8 @@ public final class StreamingEtlPipeline {
             plan.startedAt(),
             options.getWriteRaw(),
             Duration.standardMinutes(options.getWindowMinutes()),
-            Duration.standardMinutes(options.getAllowedLatenessMinutes()))
+            Duration.standardMinutes(options.getAllowedLatenessMinutes()),
+            plan.runId())
         .write(processed, deadLetters);
     if (source.isBounded()) {
       // A run that ends can be audited as a whole; an endless one is audited per window (later).

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -106,12 +107,12 @@ class StreamingEtlPipelineTest {
               .collect(Collectors.toList());
     }
     assertThat(names, is(not(empty())));
-    // part-<window start>-<window end>[-<pane index>]-<shard>-of-<shards>.parquet; Beam adds the
-    // pane index whenever a window fires more than once (early or late panes).
+    // part-<run id>-<window start>-<window end>[-<pane index>]-<shard>-of-<shards>.parquet; Beam
+    // adds the pane index whenever a window fires more than once (early or late panes).
     String instant = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:00\\.000Z";
     assertThat(
         names,
-        everyItem(matchesPattern("part-" + instant + "-" + instant + "(-\\d+)?-\\d{5}-of-\\d{5}\\.parquet")));
+        everyItem(matchesPattern("part-" + Pattern.quote(stream.runId()) + "-" + instant + "-" + instant + "(-\\d+)?-\\d{5}-of-\\d{5}\\.parquet")));
   }
 
   @Test
