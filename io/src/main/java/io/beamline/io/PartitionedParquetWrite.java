@@ -88,7 +88,7 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
                                 ParquetIO.sink(avro.of(sourceOf(partition), tableOf(partition)))
                                     .withCompressionCodec(CompressionCodecName.SNAPPY)))
                 .to(outputRoot)
-                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/" + prefix, ".parquet"))
+                .withNaming(partition -> new PartitionFileNaming(partition, prefix, ".parquet"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
         .apply("WrittenFiles", Values.create());

@@ -57,7 +57,7 @@ public final class PartitionedTextWrite
                 .withDestinationCoder(StringUtf8Coder.of())
                 .via(Contextful.fn(KV::getValue), TextIO.sink())
                 .to(outputRoot)
-                .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/" + prefix, ".jsonl"))
+                .withNaming(partition -> new PartitionFileNaming(partition, prefix, ".jsonl"))
                 .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
         .apply("WrittenFiles", Values.create());

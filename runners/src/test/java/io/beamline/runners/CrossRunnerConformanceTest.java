@@ -12,22 +12,12 @@ import io.beamline.pipelines.etl.EtlRunSummary;
 import io.beamline.pipelines.generate.GeneratedSample;
 import io.beamline.pipelines.generate.SampleEventGenerator;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -104,8 +94,8 @@ class CrossRunnerConformanceTest {
     assertThat(other.etlRowsByTable(), equalTo(direct.etlRowsByTable()));
     assertThat(other.conserved(), is(true));
 
-    Map<String, List<String>> expected = etlRows(work.resolve("out-direct"));
-    Map<String, List<String>> actual = etlRows(work.resolve("out-" + name));
+    Map<String, List<String>> expected = EtlRows.byFile(work.resolve("out-direct"));
+    Map<String, List<String>> actual = EtlRows.byFile(work.resolve("out-" + name));
     assertThat(expected.keySet(), is(not(empty())));
     assertThat("partition files", actual.keySet(), equalTo(expected.keySet()));
     for (String file : expected.keySet()) {
@@ -113,43 +103,7 @@ class CrossRunnerConformanceTest {
     }
     assertThat(
         "dead-letter partition files",
-        relativeFiles(work.resolve("out-" + name).resolve("dlq")),
-        equalTo(relativeFiles(work.resolve("out-direct").resolve("dlq"))));
-  }
-
-  /** Partition file (relative path) to its rows, sorted, without the per-run _ingested_at. */
-  private static Map<String, List<String>> etlRows(Path root) throws IOException {
-    Map<String, List<String>> rows = new TreeMap<>();
-    for (String file : relativeFiles(root.resolve("etl"))) {
-      List<String> lines = new ArrayList<>();
-      try (ParquetReader<GenericRecord> reader =
-          AvroParquetReader.<GenericRecord>builder(
-                  HadoopInputFile.fromPath(
-                      new org.apache.hadoop.fs.Path(root.resolve("etl").resolve(file).toUri()),
-                      new Configuration()))
-              .build()) {
-        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-          StringBuilder line = new StringBuilder();
-          for (Schema.Field f : r.getSchema().getFields()) {
-            if (!f.name().equals("_ingested_at")) {
-              line.append(f.name()).append('=').append(r.get(f.name())).append(';');
-            }
-          }
-          lines.add(line.toString());
-        }
-      }
-      lines.sort(null);
-      rows.put(file, lines);
-    }
-    return rows;
-  }
-
-  private static List<String> relativeFiles(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile)
-          .map(f -> dir.relativize(f).toString())
-          .sorted()
-          .collect(Collectors.toList());
-    }
+        EtlRows.relativeFiles(work.resolve("out-" + name).resolve("dlq")),
+        equalTo(EtlRows.relativeFiles(work.resolve("out-direct").resolve("dlq"))));
   }
 }

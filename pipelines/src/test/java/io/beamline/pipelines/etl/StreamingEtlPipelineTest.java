@@ -107,9 +107,9 @@ class StreamingEtlPipelineTest {
               .collect(Collectors.toList());
     }
     assertThat(names, is(not(empty())));
-    // part-<run id>-<window start>-<window end>[-<pane index>]-<shard>-of-<shards>.parquet; Beam
-    // adds the pane index whenever a window fires more than once (early or late panes).
-    String instant = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:00\\.000Z";
+    // part-<run id>-<window start>-<window end>[-<pane index>]-<shard>-of-<shards>.parquet, with
+    // no ':' (Hadoop cannot read such names); the pane index when a window fires more than once.
+    String instant = "\\d{8}T\\d{4}00Z";
     assertThat(
         names,
         everyItem(matchesPattern("part-" + Pattern.quote(stream.runId()) + "-" + instant + "-" + instant + "(-\\d+)?-\\d{5}-of-\\d{5}\\.parquet")));
