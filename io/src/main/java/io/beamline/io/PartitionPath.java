@@ -17,6 +17,8 @@ public final class PartitionPath {
   public static final String RAW = "raw";
   public static final String DLQ = "dlq";
   public static final String AUDIT = "audit";
+  /** Aggregates computed from the etl rows, such as the hourly category sales. */
+  public static final String AGG = "agg";
   /** Stands for a tenant, source or table that is missing or not usable as a path. */
   public static final String UNKNOWN = "_unknown";
 

@@ -1,11 +1,13 @@
 package io.beamline.pipelines;
 
+import io.beamline.io.CategorySalesJson;
 import io.beamline.io.DeadLetterJson;
 import io.beamline.io.PartitionPath;
 import io.beamline.io.PartitionedParquetWrite;
 import io.beamline.io.PartitionedTextWrite;
 import io.beamline.transforms.ParseEnvelope;
 import io.beamline.transforms.ProcessedEnvelopes;
+import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.Envelope;
 import io.beamline.transforms.schema.TableSchemas;
@@ -108,6 +110,21 @@ public final class OutputZones {
     if (writeRaw) {
       windowed("WindowRawLines", rawLines(processed, deadLetters)).apply("WriteRawZone", text);
     }
+  }
+
+  /**
+   * Writes the hourly category sales to the agg zone, one file per hour, pane and shard: the
+   * aggregate's own windows and triggers decide when.
+   */
+  public void writeAggregates(PCollection<CategorySales> sales) {
+    PartitionedTextWrite text =
+        PartitionedTextWrite.to(outputRoot).withShardsPerPartition(shardsPerPartition);
+    sales
+        .apply(
+            "AggregateLines",
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                .via(CategorySalesJson::partitionedLine))
+        .apply("WriteAggZone", window == null ? text : text.keepingOtherFiles(runToken));
   }
 
   private <T> PCollection<T> windowed(String name, PCollection<T> input) {

@@ -8,6 +8,7 @@ import io.beamline.options.OutputOptions;
 import io.beamline.options.RunOptions;
 import io.beamline.options.SchemaOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.Keyring;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
@@ -133,13 +134,17 @@ public final class BatchEtlPipeline {
             .and(processed.deadLetters())
             .apply("AllDeadLetters", Flatten.pCollections());
 
-    OutputZones.batch(
+    OutputZones zones =
+        OutputZones.batch(
             plan.outputRoot(),
             plan.schemas(),
             options.getShardsPerPartition(),
             plan.startedAt(),
-            options.getWriteRaw())
-        .write(processed, deadLetters);
+            options.getWriteRaw());
+    zones.write(processed, deadLetters);
+    if (options.getAggregates()) {
+      zones.writeAggregates(processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create()));
+    }
     read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));
     return p;
   }

@@ -3,6 +3,7 @@ package io.beamline.pipelines.etl;
 import io.beamline.io.ReadEnvelopesFromKafka;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.DeadLetter;
@@ -90,16 +91,22 @@ public final class StreamingEtlPipeline {
         PCollectionList.of(read.failures())
             .and(processed.deadLetters())
             .apply("AllDeadLetters", Flatten.pCollections());
-    OutputZones.windowed(
+    Duration lateness = Duration.standardMinutes(options.getAllowedLatenessMinutes());
+    OutputZones zones =
+        OutputZones.windowed(
             plan.outputRoot(),
             plan.schemas(),
             options.getShardsPerPartition(),
             plan.startedAt(),
             options.getWriteRaw(),
             Duration.standardMinutes(options.getWindowMinutes()),
-            Duration.standardMinutes(options.getAllowedLatenessMinutes()),
-            plan.runId())
-        .write(processed, deadLetters);
+            lateness,
+            plan.runId());
+    zones.write(processed, deadLetters);
+    zones.writeAggregates(
+        processed
+            .rows()
+            .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness)));
     if (source.isBounded()) {
       // A run that ends can be audited as a whole; an endless one is audited per window (later).
       read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));

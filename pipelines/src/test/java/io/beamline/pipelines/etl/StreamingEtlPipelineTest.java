@@ -16,12 +16,15 @@ import io.beamline.io.kafka.testing.KafkaBrokerExtension;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.generate.GeneratedSample;
 import io.beamline.pipelines.generate.SampleEventGenerator;
+import io.beamline.transforms.Json;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.transforms.testing.TestKeyrings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -54,7 +57,8 @@ class StreamingEtlPipelineTest {
     Path keyring = work.resolve("keyring.json");
     Files.writeString(keyring, TestKeyrings.keyring().toFileJson());
     sample = EtlTestSupport.generate(work.resolve("input"), 400, 7L);
-    batch = EtlTestSupport.run(work.resolve("input"), work.resolve("out-batch"), keyring);
+    batch =
+        EtlTestSupport.run(work.resolve("input"), work.resolve("out-batch"), keyring, "--aggregates=true");
 
     kafka.createTopic("events", 3);
     long sent = ProduceEnvelopeFiles.send(kafka.bootstrapServers(), "events", sample.files());
@@ -118,6 +122,40 @@ class StreamingEtlPipelineTest {
   @Test
   void streamWritesTheAuditRecordOfABoundedRun() {
     assertThat(Files.isRegularFile(Path.of(stream.auditFile())), is(true));
+  }
+
+  @Test
+  void streamReachesTheSameFinalHourlySalesAsBatch() throws Exception {
+    Map<String, String> fromBatch = finalSales(work.resolve("out-batch"));
+    assertThat(fromBatch.isEmpty(), is(false));
+    assertThat(finalSales(work.resolve("out-stream")), equalTo(fromBatch));
+  }
+
+  /**
+   * (tenant, category, hour) to (items, units, revenue) of the latest pane in the agg zone:
+   * panes accumulate, so the latest one holds the final numbers.
+   */
+  private static Map<String, String> finalSales(Path root) throws Exception {
+    Map<String, JsonNode> latest = new TreeMap<>();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(root.resolve("agg"))) {
+      files = walk.filter(Files::isRegularFile).collect(Collectors.toList());
+    }
+    for (Path file : files) {
+      for (String line : Files.readAllLines(file)) {
+        JsonNode n = Json.MAPPER.readTree(line);
+        String key = n.get("tenant").asText() + "/" + n.get("category").asText() + "/" + n.get("window_start").asText();
+        JsonNode seen = latest.get(key);
+        if (seen == null || seen.get("pane_index").asLong() < n.get("pane_index").asLong()) {
+          latest.put(key, n);
+        }
+      }
+    }
+    Map<String, String> out = new TreeMap<>();
+    latest.forEach(
+        (k, n) -> out.put(k, n.get("items").asLong() + " items, " + n.get("units").asLong() + " units, "
+            + n.get("revenue").asText()));
+    return out;
   }
 
   /** Every row of a table with its partition, minus the per-run _ingested_at, sorted. */
