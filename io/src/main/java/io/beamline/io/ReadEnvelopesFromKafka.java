@@ -8,10 +8,8 @@ import io.beamline.transforms.model.DeadLetter;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.beam.sdk.io.kafka.CustomTimestampPolicyWithLimitedDelay;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -207,10 +205,5 @@ public final class ReadEnvelopesFromKafka
           value.length,
           "message " + record.getTopic() + "/" + record.getPartition() + "@" + record.getOffset());
     }
-  }
-
-  @Override
-  public String toString() {
-    return "ReadEnvelopesFromKafka" + Arrays.asList(bootstrapServers, topics, consumerGroup);
   }
 }
