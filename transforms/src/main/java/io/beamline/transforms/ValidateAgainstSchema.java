@@ -99,7 +99,7 @@ public final class ValidateAgainstSchema
         if (field.required()) {
           throw violation(row, field, "required");
         }
-        value = field.defaultJson() == null ? null : defaultOf(field);
+        value = field.defaultValue();
       }
       try {
         values.set(field.name(), value == null ? NullNode.getInstance() : FieldCheck.check(field, value));
@@ -112,14 +112,6 @@ public final class ValidateAgainstSchema
         columns.isEmpty() ? NullNode.getInstance() : TextNode.valueOf(columns.toString()));
     return new EtlRow(
         e.source(), row.table(), e.tenant(), e.eventId(), e.eventTimeMillis(), values.toString());
-  }
-
-  private static JsonNode defaultOf(FieldSpec field) {
-    try {
-      return Json.MAPPER.readTree(field.defaultJson());
-    } catch (JsonProcessingException ex) {
-      throw new IllegalStateException("schema default is not JSON", ex);
-    }
   }
 
   private static RejectedRecordException violation(FlatRow row, FieldSpec field, String rule) {

@@ -1,5 +1,8 @@
 package io.beamline.transforms.schema;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.transforms.Json;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.util.List;
@@ -22,6 +25,7 @@ public final class FieldSpec implements Serializable {
   private final String patternText;
   private final List<String> enumValues;
   private final int scale;
+  private transient JsonNode defaultValue;
 
   FieldSpec(
       String name,
@@ -61,6 +65,18 @@ public final class FieldSpec implements Serializable {
 
   public boolean required() {
     return required;
+  }
+
+  /** The default value parsed, or null; parsed once per instance, not per record. */
+  public JsonNode defaultValue() {
+    if (defaultJson != null && defaultValue == null) {
+      try {
+        defaultValue = Json.MAPPER.readTree(defaultJson);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("schema default of " + name + " is not JSON", e);
+      }
+    }
+    return defaultValue;
   }
 
   public String defaultJson() {

@@ -55,6 +55,8 @@ public final class TableSchemas implements Serializable {
         }
       }
     }
+    // Read per row by validation and the Parquet writer: freeze once, hand out as is.
+    columns.replaceAll((table, cols) -> List.copyOf(cols));
   }
 
   /** Builds the registry from parsed schemas, checking that children and parents agree. */
@@ -115,7 +117,7 @@ public final class TableSchemas implements Serializable {
     if (cols == null) {
       throw new IllegalArgumentException("unknown table " + source + "/" + table);
     }
-    return List.copyOf(cols);
+    return cols;
   }
 
   public Collection<TableSchema> all() {
