@@ -3,6 +3,7 @@ package io.beamline.io;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.beamline.transforms.DeadLetters;
+import io.beamline.transforms.EventTimeDeadline;
 import io.beamline.transforms.Json;
 import io.beamline.transforms.model.DeadLetter;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.io.kafka.CustomTimestampPolicyWithLimitedDelay;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Counter;
@@ -31,9 +31,10 @@ import org.joda.time.Instant;
 
 /**
  * Reads envelopes from Kafka, one per message value, timestamped with their {@code event_time}
- * (the Kafka timestamp where it cannot be read) under a watermark that trails the largest event
- * time by the allowed out-of-orderness. Values over the size limit or not UTF-8 go to the
- * dead-letter output, like lines of a file. Bounded by a record count or read time when asked.
+ * under a watermark that trails the largest event time by the allowed out-of-orderness (see
+ * {@link EventTimePolicy}, which also marks records already past their lateness deadline). Values
+ * over the size limit or not UTF-8 go to the dead-letter output, like lines of a file. Bounded by a
+ * record count or read time when asked.
  */
 public final class ReadEnvelopesFromKafka
     extends PTransform<PBegin, WithFailures.Result<PCollection<String>, DeadLetter>> {
@@ -50,6 +51,7 @@ public final class ReadEnvelopesFromKafka
   private final long maxReadTimeSeconds;
   private final Duration outOfOrderness;
   private final int maxRecordBytes;
+  private final EventTimeDeadline lateAfter;
 
   private ReadEnvelopesFromKafka(
       String bootstrapServers,
@@ -59,7 +61,8 @@ public final class ReadEnvelopesFromKafka
       long maxRecords,
       long maxReadTimeSeconds,
       Duration outOfOrderness,
-      int maxRecordBytes) {
+      int maxRecordBytes,
+      EventTimeDeadline lateAfter) {
     this.bootstrapServers = bootstrapServers;
     this.topics = List.copyOf(topics);
     this.consumerGroup = consumerGroup;
@@ -68,16 +71,17 @@ public final class ReadEnvelopesFromKafka
     this.maxReadTimeSeconds = maxReadTimeSeconds;
     this.outOfOrderness = outOfOrderness;
     this.maxRecordBytes = maxRecordBytes;
+    this.lateAfter = lateAfter;
   }
 
   public static ReadEnvelopesFromKafka from(String bootstrapServers, List<String> topics) {
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, "beamline-stream", "earliest", 0, 0, Duration.standardSeconds(30), 1_048_576);
+        bootstrapServers, topics, "beamline-stream", "earliest", 0, 0, Duration.standardSeconds(30), 1_048_576, null);
   }
 
   public ReadEnvelopesFromKafka withConsumerGroup(String group) {
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, group, startOffset, maxRecords, maxReadTimeSeconds, outOfOrderness, maxRecordBytes);
+        bootstrapServers, topics, group, startOffset, maxRecords, maxReadTimeSeconds, outOfOrderness, maxRecordBytes, lateAfter);
   }
 
   /** {@code earliest} or {@code latest}: where a group without committed offsets starts. */
@@ -86,29 +90,38 @@ public final class ReadEnvelopesFromKafka
       throw new IllegalArgumentException("--startOffset must be earliest or latest, got " + offset);
     }
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, consumerGroup, offset, maxRecords, maxReadTimeSeconds, outOfOrderness, maxRecordBytes);
+        bootstrapServers, topics, consumerGroup, offset, maxRecords, maxReadTimeSeconds, outOfOrderness, maxRecordBytes, lateAfter);
   }
 
   /** Stops after this many records (0: unbounded). */
   public ReadEnvelopesFromKafka withMaxRecords(long records) {
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, consumerGroup, startOffset, records, maxReadTimeSeconds, outOfOrderness, maxRecordBytes);
+        bootstrapServers, topics, consumerGroup, startOffset, records, maxReadTimeSeconds, outOfOrderness, maxRecordBytes, lateAfter);
   }
 
   /** Stops after reading this long (0: unbounded). */
   public ReadEnvelopesFromKafka withMaxReadTimeSeconds(long seconds) {
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, seconds, outOfOrderness, maxRecordBytes);
+        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, seconds, outOfOrderness, maxRecordBytes, lateAfter);
   }
 
   public ReadEnvelopesFromKafka withOutOfOrderness(Duration delay) {
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, maxReadTimeSeconds, delay, maxRecordBytes);
+        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, maxReadTimeSeconds, delay, maxRecordBytes, lateAfter);
   }
 
   public ReadEnvelopesFromKafka withMaxRecordBytes(int bytes) {
     return new ReadEnvelopesFromKafka(
-        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, maxReadTimeSeconds, outOfOrderness, bytes);
+        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, maxReadTimeSeconds, outOfOrderness, bytes, lateAfter);
+  }
+
+  /**
+   * Stamps records already past {@code deadline} when read with the watermark instead of their
+   * event time, which marks them as late for {@link io.beamline.transforms.RouteLateData}.
+   */
+  public ReadEnvelopesFromKafka withLateDataPast(EventTimeDeadline deadline) {
+    return new ReadEnvelopesFromKafka(
+        bootstrapServers, topics, consumerGroup, startOffset, maxRecords, maxReadTimeSeconds, outOfOrderness, maxRecordBytes, deadline);
   }
 
   /** Whether the read ends by itself, making the rest of the pipeline bounded too. */
@@ -119,6 +132,7 @@ public final class ReadEnvelopesFromKafka
   @Override
   public WithFailures.Result<PCollection<String>, DeadLetter> expand(PBegin begin) {
     Duration delay = outOfOrderness;
+    EventTimeDeadline deadline = lateAfter;
     KafkaIO.Read<byte[], byte[]> read =
         KafkaIO.<byte[], byte[]>read()
             .withBootstrapServers(bootstrapServers)
@@ -131,9 +145,7 @@ public final class ReadEnvelopesFromKafka
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startOffset,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))
             .withTimestampPolicyFactory(
-                (partition, previousWatermark) ->
-                    new CustomTimestampPolicyWithLimitedDelay<>(
-                        ReadEnvelopesFromKafka::eventTimeOf, delay, previousWatermark))
+                (partition, previousWatermark) -> new EventTimePolicy(delay, deadline, previousWatermark))
             .commitOffsetsInFinalize();
     if (maxRecords > 0) {
       read = read.withMaxNumRecords(maxRecords);
@@ -152,8 +164,8 @@ public final class ReadEnvelopesFromKafka
   }
 
   /**
-   * The envelope's event_time, read from the value without building a tree; the Kafka timestamp
-   * when the value has none that parses (such records are rejected later anyway).
+   * The envelope's event_time, read from the value without building a tree; null when the value
+   * has none that parses (such records are rejected later anyway).
    */
   static Instant eventTimeOf(KafkaRecord<byte[], byte[]> record) {
     byte[] value = record.getKV().getValue();
@@ -176,7 +188,7 @@ public final class ReadEnvelopesFromKafka
         // Falls back to the Kafka timestamp below.
       }
     }
-    return new Instant(record.getTimestamp());
+    return null;
   }
 
   static final class DecodeValueFn extends DoFn<KafkaRecord<byte[], byte[]>, String> {

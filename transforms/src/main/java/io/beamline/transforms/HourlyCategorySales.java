@@ -44,7 +44,8 @@ import org.joda.time.Duration;
  */
 public final class HourlyCategorySales extends PTransform<PCollection<EtlRow>, PCollection<CategorySales>> {
   public static final String TABLE = "order_items";
-  static final Duration HOUR = Duration.standardHours(1);
+  /** The length of the aggregate's event-time windows. */
+  public static final Duration WINDOW = Duration.standardHours(1);
 
   private static final TypeDescriptor<KV<String, KV<Long, BigDecimal>>> SALE =
       TypeDescriptors.kvs(
@@ -89,7 +90,7 @@ public final class HourlyCategorySales extends PTransform<PCollection<EtlRow>, P
         .setCoder(SALE_CODER)
         .apply(
             "HourlyWindows",
-            Window.<KV<String, KV<Long, BigDecimal>>>into(FixedWindows.of(HOUR))
+            Window.<KV<String, KV<Long, BigDecimal>>>into(FixedWindows.of(WINDOW))
                 .triggering(
                     AfterWatermark.pastEndOfWindow()
                         .withEarlyFirings(
@@ -124,13 +125,13 @@ public final class HourlyCategorySales extends PTransform<PCollection<EtlRow>, P
                       long start = Long.parseLong(key[1]);
                       Totals t = e.getValue();
                       return new CategorySales(
-                          key[0], key[2], start, start + HOUR.getMillis(), t.items, t.units,
+                          key[0], key[2], start, start + WINDOW.getMillis(), t.items, t.units,
                           t.revenue.toPlainString(), 0, PaneInfo.Timing.ON_TIME.name(), true);
                     }));
   }
 
   private static long hourStart(long eventTimeMillis) {
-    return Math.floorDiv(eventTimeMillis, HOUR.getMillis()) * HOUR.getMillis();
+    return Math.floorDiv(eventTimeMillis, WINDOW.getMillis()) * WINDOW.getMillis();
   }
 
   /** (prefix \u0000 category, (quantity, quantity × unit price)) of one order item. */

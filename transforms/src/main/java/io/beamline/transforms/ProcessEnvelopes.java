@@ -26,29 +26,48 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
   private final Keyring keyring;
   private final TableSchemas schemas;
   private final DeduplicateEvents deduplicate;
+  private final EventTimeDeadline lateAfter;
 
-  private ProcessEnvelopes(Keyring keyring, TableSchemas schemas, DeduplicateEvents deduplicate) {
+  private ProcessEnvelopes(
+      Keyring keyring, TableSchemas schemas, DeduplicateEvents deduplicate, EventTimeDeadline lateAfter) {
     this.keyring = keyring;
     this.schemas = schemas;
     this.deduplicate = deduplicate;
+    this.lateAfter = lateAfter;
   }
 
   /** The batch composite: deduplicates over the whole bounded run. */
   public static ProcessEnvelopes with(Keyring keyring, TableSchemas schemas) {
-    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.byEventId());
+    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.byEventId(), null);
   }
 
   /** The streaming composite: deduplicates within {@code span} of event time. */
   public ProcessEnvelopes deduplicatingWithin(Duration span) {
-    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.withinEventTime(span));
+    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.withinEventTime(span), lateAfter);
+  }
+
+  /**
+   * Sends envelopes stamped past their event-time deadline to the dead letters as {@code
+   * LATE_DATA}, right after parsing (see {@link RouteLateData}).
+   */
+  public ProcessEnvelopes routingLateDataPast(EventTimeDeadline deadline) {
+    return new ProcessEnvelopes(keyring, schemas, deduplicate, deadline);
   }
 
   @Override
   public ProcessedEnvelopes expand(PCollection<String> lines) {
     WithFailures.Result<PCollection<Envelope>, DeadLetter> parsed =
         lines.apply("ParseEnvelope", ParseEnvelope.create());
+    PCollectionList<DeadLetter> rejected = PCollectionList.of(parsed.failures());
+    PCollection<Envelope> envelopes = parsed.output();
+    if (lateAfter != null) {
+      WithFailures.Result<PCollection<Envelope>, DeadLetter> onTime =
+          envelopes.apply("RouteLateData", RouteLateData.past(lateAfter));
+      envelopes = onTime.output();
+      rejected = rejected.and(onTime.failures());
+    }
     WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
-        parsed.output().apply("DecryptPayload", DecryptPayload.with(keyring));
+        envelopes.apply("DecryptPayload", DecryptPayload.with(keyring));
     WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat =
         decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas));
     WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> valid =
@@ -61,7 +80,7 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
             "ExplodeRows",
             FlatMapElements.into(TypeDescriptor.of(EtlRow.class)).via(ValidatedEvent::rows));
     PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(parsed.failures())
+        rejected
             .and(decoded.failures())
             .and(flat.failures())
             .and(valid.failures())

@@ -3,6 +3,7 @@ package io.beamline.pipelines.etl;
 import io.beamline.io.ReadEnvelopesFromKafka;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.transforms.EventTimeDeadline;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
@@ -71,7 +72,19 @@ public final class StreamingEtlPipeline {
         .withMaxRecords(options.getMaxRecords())
         .withMaxReadTimeSeconds(options.getMaxReadTimeSeconds())
         .withOutOfOrderness(Duration.standardSeconds(options.getOutOfOrdernessSeconds()))
-        .withMaxRecordBytes(options.getMaxRecordBytes());
+        .withMaxRecordBytes(options.getMaxRecordBytes())
+        .withLateDataPast(lateDataDeadline(options));
+  }
+
+  /**
+   * When a record is too late for every window it would land in: the zones' windows and the
+   * hourly aggregates' windows, each with the allowed lateness.
+   */
+  static EventTimeDeadline lateDataDeadline(StreamOptions options) {
+    return EventTimeDeadline.of(
+        Duration.standardMinutes(options.getAllowedLatenessMinutes()),
+        Duration.standardMinutes(options.getWindowMinutes()),
+        HourlyCategorySales.WINDOW);
   }
 
   public static Pipeline build(StreamOptions options, BatchEtlPipeline.Plan plan) {
@@ -86,7 +99,8 @@ public final class StreamingEtlPipeline {
             .apply(
                 "ProcessEnvelopes",
                 ProcessEnvelopes.with(plan.keyring(), plan.schemas())
-                    .deduplicatingWithin(Duration.standardMinutes(options.getDedupMinutes())));
+                    .deduplicatingWithin(Duration.standardMinutes(options.getDedupMinutes()))
+                    .routingLateDataPast(lateDataDeadline(options)));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(read.failures())
             .and(processed.deadLetters())
