@@ -52,41 +52,17 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
   static final String EVENT_TIME_MAX = "event_time_max";
 
   private final ProcessedEnvelopes processed;
-  private final PCollection<DeadLetter> deadLetters;
   private final String stagingFile;
 
-  AuditCounts(ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters, String stagingFile) {
+  AuditCounts(ProcessedEnvelopes processed, String stagingFile) {
     this.processed = processed;
-    this.deadLetters = deadLetters;
     this.stagingFile = stagingFile;
   }
 
-  /** Input: every line read, dead letters of the read stage excluded (those come with them). */
+  /** Input: the run's {@link #countKeys}. */
   @Override
-  public PDone expand(PCollection<String> linesRead) {
+  public PDone expand(PCollection<String> keys) {
     PCollection<ValidatedEvent> events = processed.events();
-    PCollection<String> keys =
-        PCollectionList.of(linesRead.apply("LineKeys", constant(RECORDS_IN)))
-            .and(
-                deadLetters
-                    .apply(
-                        "ReadRejectKeys",
-                        Filter.by((DeadLetter d) -> d.stage().equals(ReadEnvelopeLines.STAGE)))
-                    .apply("ReadRejectAsIn", constant(RECORDS_IN)))
-            .and(events.apply("EventKeys", constant(ETL_RECORDS)))
-            .and(
-                processed
-                    .rows()
-                    .apply(
-                        "RowKeys",
-                        MapElements.into(TypeDescriptors.strings()).via((EtlRow r) -> ETL_ROWS + r.table())))
-            .and(
-                deadLetters.apply(
-                    "DeadLetterKeys",
-                    MapElements.into(TypeDescriptors.strings())
-                        .via((DeadLetter d) -> DEAD_LETTERS + d.reason().name())))
-            .and(processed.duplicates().apply("DuplicateKeys", constant(DUPLICATES)))
-            .apply("AllKeys", Flatten.pCollections());
     PCollection<KV<String, Long>> eventTimes =
         events.apply(
             "EventTimeRange",
@@ -102,7 +78,39 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
         .apply("AllCounts", Flatten.pCollections())
         .apply("OneSummary", Combine.globally(new MergeCounts()))
         .apply("WriteStaging", ParDo.of(new WriteFileFn(stagingFile)));
-    return PDone.in(linesRead.getPipeline());
+    return PDone.in(keys.getPipeline());
+  }
+
+  /**
+   * One key per thing counted, each carrying the timestamp of the line it came from: {@code
+   * records_in} per line read, {@code etl_records} per event, {@code etl_rows/<table>} per row,
+   * {@code dead_letters/<reason>} per dead letter, {@code duplicates} per duplicate dropped.
+   * {@code linesRead}: every line read, dead letters of the read stage excluded (those come with
+   * them).
+   */
+  static PCollection<String> countKeys(
+      PCollection<String> linesRead, ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters) {
+    return PCollectionList.of(linesRead.apply("LineKeys", constant(RECORDS_IN)))
+        .and(
+            deadLetters
+                .apply(
+                    "ReadRejectKeys",
+                    Filter.by((DeadLetter d) -> d.stage().equals(ReadEnvelopeLines.STAGE)))
+                .apply("ReadRejectAsIn", constant(RECORDS_IN)))
+        .and(processed.events().apply("EventKeys", constant(ETL_RECORDS)))
+        .and(
+            processed
+                .rows()
+                .apply(
+                    "RowKeys",
+                    MapElements.into(TypeDescriptors.strings()).via((EtlRow r) -> ETL_ROWS + r.table())))
+        .and(
+            deadLetters.apply(
+                "DeadLetterKeys",
+                MapElements.into(TypeDescriptors.strings())
+                    .via((DeadLetter d) -> DEAD_LETTERS + d.reason().name())))
+        .and(processed.duplicates().apply("DuplicateKeys", constant(DUPLICATES)))
+        .apply("AllKeys", Flatten.pCollections());
   }
 
   private static <T> MapElements<T, String> constant(String key) {

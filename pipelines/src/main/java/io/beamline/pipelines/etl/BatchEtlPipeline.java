@@ -145,7 +145,8 @@ public final class BatchEtlPipeline {
     if (options.getAggregates()) {
       zones.writeAggregates(processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create()));
     }
-    read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));
+    AuditCounts.countKeys(read.output(), processed, deadLetters)
+        .apply("CountForAudit", new AuditCounts(processed, plan.stagingFile()));
     return p;
   }
 

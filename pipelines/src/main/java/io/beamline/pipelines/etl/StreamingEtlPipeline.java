@@ -121,9 +121,14 @@ public final class StreamingEtlPipeline {
         processed
             .rows()
             .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness)));
+    PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
+    countKeys.apply(
+        "AuditPerWindow",
+        new WindowAudit(
+            plan.outputRoot(), Duration.standardMinutes(options.getWindowMinutes()), lateness, plan.runId()));
     if (source.isBounded()) {
-      // A run that ends can be audited as a whole; an endless one is audited per window (later).
-      read.output().apply("CountForAudit", new AuditCounts(processed, deadLetters, plan.stagingFile()));
+      // A run that ends is also audited as a whole, like a batch run.
+      countKeys.apply("AuditRun", new AuditCounts(processed, plan.stagingFile()));
     }
     return p;
   }

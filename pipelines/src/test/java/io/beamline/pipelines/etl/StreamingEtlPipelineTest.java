@@ -134,6 +134,39 @@ class StreamingEtlPipelineTest {
     assertThat(finalSales(work.resolve("out-stream")), equalTo(fromBatch));
   }
 
+  @Test
+  void windowAuditRecordsBalanceEachAndAddUpToTheRun() throws Exception {
+    Map<String, JsonNode> latest = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(work.resolve("out-stream").resolve("audit").resolve("windows"))) {
+      for (Path file : walk.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        for (String line : Files.readAllLines(file)) {
+          JsonNode n = Json.MAPPER.readTree(line);
+          JsonNode seen = latest.get(n.get("window_start").asText());
+          if (seen == null || seen.get("pane_index").asLong() < n.get("pane_index").asLong()) {
+            latest.put(n.get("window_start").asText(), n);
+          }
+        }
+      }
+    }
+    assertThat(latest.size() > 1, is(true));
+    long in = 0;
+    long etl = 0;
+    long duplicates = 0;
+    long rejected = 0;
+    for (JsonNode window : latest.values()) {
+      assertThat(window.toString(), window.get("conserved").asBoolean(), is(true));
+      assertThat(window.get("run_id").asText(), is(stream.runId()));
+      in += window.get("records_in").asLong();
+      etl += window.get("etl_records").asLong();
+      duplicates += window.get("duplicates_dropped").asLong();
+      rejected += window.get("dead_letters_total").asLong();
+    }
+    assertThat(in, is(stream.recordsIn()));
+    assertThat(etl, is(stream.etlRecords()));
+    assertThat(duplicates, is(stream.duplicatesDropped()));
+    assertThat(rejected, is(stream.deadLetters()));
+  }
+
   /**
    * (tenant, category, hour) to (items, units, revenue) of the latest pane in the agg zone:
    * panes accumulate, so the latest one holds the final numbers.
