@@ -6,6 +6,7 @@ import org.apache.beam.sdk.options.Description;
 /** Options of the {@code stream} command. */
 public interface StreamOptions
     extends KafkaSourceOptions,
+        KafkaSinkOptions,
         RecordLimitOptions,
         OutputOptions,
         CryptoOptions,

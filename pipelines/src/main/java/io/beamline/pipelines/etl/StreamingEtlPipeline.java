@@ -1,6 +1,8 @@
 package io.beamline.pipelines.etl;
 
 import io.beamline.io.ReadEnvelopesFromKafka;
+import io.beamline.io.WriteDeadLettersToKafka;
+import io.beamline.io.WriteEtlRowsToKafka;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.OutputZones;
 import io.beamline.transforms.EventTimeDeadline;
@@ -8,6 +10,7 @@ import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.EtlRow;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -49,6 +52,10 @@ public final class StreamingEtlPipeline {
       throw new IllegalArgumentException("--maxRecords and --maxReadTimeSeconds must not be negative");
     }
     BatchEtlPipeline.required(options.getBootstrapServers(), "--bootstrapServers");
+    WriteEtlRowsToKafka.Format.parse(options.getEtlFormat());
+    if (options.getKafkaSinkShards() < 1) {
+      throw new IllegalArgumentException("--kafkaSinkShards must be at least 1");
+    }
     return BatchEtlPipeline.plan(
         options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
   }
@@ -121,6 +128,7 @@ public final class StreamingEtlPipeline {
         processed
             .rows()
             .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness)));
+    writeToKafka(options, plan, processed.rows(), deadLetters);
     PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
     countKeys.apply(
         "AuditPerWindow",
@@ -131,6 +139,31 @@ public final class StreamingEtlPipeline {
       countKeys.apply("AuditRun", new AuditCounts(processed, plan.stagingFile()));
     }
     return p;
+  }
+
+  /** The optional Kafka sinks: etl rows to --etlTopic, dead letters to --deadLetterTopic. */
+  private static void writeToKafka(
+      StreamOptions options, BatchEtlPipeline.Plan plan, PCollection<EtlRow> rows, PCollection<DeadLetter> deadLetters) {
+    if (!options.getEtlTopic().isBlank()) {
+      WriteEtlRowsToKafka sink =
+          WriteEtlRowsToKafka.to(options.getBootstrapServers(), options.getEtlTopic())
+              .withFormat(WriteEtlRowsToKafka.Format.parse(options.getEtlFormat()))
+              .withSchemas(plan.schemas())
+              .withIngestedAt(plan.startedAt());
+      if (options.getExactlyOnce()) {
+        String group =
+            options.getKafkaSinkGroupId().isBlank()
+                ? "beamline-sink-" + plan.runId()
+                : options.getKafkaSinkGroupId();
+        sink = sink.withExactlyOnce(options.getKafkaSinkShards(), group);
+      }
+      rows.apply("WriteEtlTopic", sink);
+    }
+    if (!options.getDeadLetterTopic().isBlank()) {
+      deadLetters.apply(
+          "WriteDeadLetterTopic",
+          WriteDeadLettersToKafka.to(options.getBootstrapServers(), options.getDeadLetterTopic()));
+    }
   }
 
   /**
