@@ -16,6 +16,9 @@ import java.util.Properties;
  * built it) and defaults {@code --runner} to it; Spark also defaults to {@code local[*]}.
  */
 public final class BeamlineMain {
+  /** Checkpoint interval of {@code stream} on Flink when the command line sets none. */
+  static final long DEFAULT_FLINK_CHECKPOINT_MILLIS = 10_000;
+
   private BeamlineMain() {}
 
   public static void main(String[] args) {
@@ -53,6 +56,10 @@ public final class BeamlineMain {
     String effective = optionValue(out, "runner");
     if (effective.endsWith("SparkRunner") && !hasOption(args, "sparkMaster")) {
       out.add("--sparkMaster=local[*]");
+    }
+    if (effective.endsWith("FlinkRunner") && args[0].equals("stream") && !hasOption(args, "checkpointingInterval")) {
+      // Without checkpoints Flink commits no Kafka offsets and cannot run the exactly-once sink.
+      out.add("--checkpointingInterval=" + DEFAULT_FLINK_CHECKPOINT_MILLIS);
     }
     if (effective.endsWith("DirectRunner")) {
       // The Direct runner's per-bundle immutability and encodability checks are for tests of

@@ -37,6 +37,19 @@ class BeamlineMainTest {
   }
 
   @Test
+  void streamOnFlinkCheckpointsEveryTenSecondsUnlessAsked() {
+    assertThat(
+        BeamlineMain.withRunnerDefaults(new String[] {"stream"}, "FlinkRunner"),
+        arrayContaining("stream", "--runner=FlinkRunner", "--checkpointingInterval=10000"));
+    assertThat(
+        BeamlineMain.withRunnerDefaults(new String[] {"stream", "--checkpointingInterval=500"}, "FlinkRunner"),
+        arrayContaining("stream", "--checkpointingInterval=500", "--runner=FlinkRunner"));
+    assertThat(
+        BeamlineMain.withRunnerDefaults(new String[] {"etl"}, "FlinkRunner"),
+        arrayContaining("etl", "--runner=FlinkRunner"));
+  }
+
+  @Test
   void keepsAGivenSparkMaster() {
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"etl", "--sparkMaster=spark://h:7077"}, "SparkRunner"),
