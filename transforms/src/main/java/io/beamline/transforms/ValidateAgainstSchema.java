@@ -17,7 +17,9 @@ import io.beamline.transforms.schema.FieldCheck;
 import io.beamline.transforms.schema.FieldSpec;
 import io.beamline.transforms.schema.TableSchemas;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -68,8 +70,10 @@ public final class ValidateAgainstSchema
       Envelope e = c.element().envelope();
       try {
         List<EtlRow> rows = new ArrayList<>();
+        Map<String, Integer> rowsPerTable = new HashMap<>();
         for (FlatRow row : c.element().rows()) {
-          rows.add(validate(schemas, e, row));
+          int index = rowsPerTable.merge(row.table(), 1, Integer::sum) - 1;
+          rows.add(validate(schemas, e, row).withRowIndex(index));
         }
         c.output(new ValidatedEvent(e, rows));
         passed.inc();

@@ -164,7 +164,7 @@ class ValidateAgainstSchemaTest {
                 new EtlRow(
                     "shop", "order_items", "acme", "evt-0001", EVENT_TIME_MILLIS,
                     "{\"line_no\":2,\"sku\":\"B\",\"quantity\":1,\"unit_price\":null,"
-                        + "\"order_id\":\"O-1\",\"_extra\":null}")));
+                        + "\"order_id\":\"O-1\",\"_extra\":null}").withRowIndex(1)));
     PAssert.that(valid.failures()).empty();
   }
 

@@ -17,6 +17,7 @@ public final class EtlRow {
   private String eventId;
   private long eventTimeMillis;
   private String valuesJson;
+  private int rowIndex;
 
   EtlRow() {}
 
@@ -33,6 +34,16 @@ public final class EtlRow {
     this.eventId = eventId;
     this.eventTimeMillis = eventTimeMillis;
     this.valuesJson = valuesJson;
+  }
+
+  /**
+   * The same row as the {@code index}-th row of its table within its event (0 for a parent
+   * table, the element's position for a child table): with tenant and event_id, a row's identity.
+   */
+  public EtlRow withRowIndex(int index) {
+    EtlRow r = new EtlRow(source, table, tenant, eventId, eventTimeMillis, valuesJson);
+    r.rowIndex = index;
+    return r;
   }
 
   public String source() {
@@ -59,6 +70,10 @@ public final class EtlRow {
     return valuesJson;
   }
 
+  public int rowIndex() {
+    return rowIndex;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof EtlRow)) {
@@ -66,6 +81,7 @@ public final class EtlRow {
     }
     EtlRow r = (EtlRow) o;
     return eventTimeMillis == r.eventTimeMillis
+        && rowIndex == r.rowIndex
         && source.equals(r.source)
         && table.equals(r.table)
         && tenant.equals(r.tenant)
@@ -75,11 +91,11 @@ public final class EtlRow {
 
   @Override
   public int hashCode() {
-    return Objects.hash(source, table, tenant, eventId, eventTimeMillis, valuesJson);
+    return Objects.hash(source, table, tenant, eventId, eventTimeMillis, valuesJson, rowIndex);
   }
 
   @Override
   public String toString() {
-    return "EtlRow{" + source + "." + table + " " + tenant + " " + eventId + " " + valuesJson + "}";
+    return "EtlRow{" + source + "." + table + " " + tenant + " " + eventId + "#" + rowIndex + " " + valuesJson + "}";
   }
 }
