@@ -39,6 +39,7 @@ public final class BeamlineCli {
     commands.put("demo", new DemoCommand());
     commands.put("kafka-local", new KafkaLocalCommand());
     commands.put("stream", new StreamCommand());
+    commands.put("ingest-api", new IngestApiCommand());
   }
 
   public static void main(String[] args) {

@@ -127,6 +127,20 @@ public final class BatchEtlPipeline {
         p.apply(
             "ReadEnvelopeLines",
             ReadEnvelopeLines.from(plan.inputPattern()).withMaxLineBytes(options.getMaxRecordBytes()));
+    processAndWrite(read, plan, options, options.getAggregates());
+    return p;
+  }
+
+  /**
+   * Everything after the source of a batch run: the shared composite, the raw, etl and dlq zones,
+   * the aggregates when asked, and the audit counts. {@code read}: envelope lines and the source's
+   * own dead letters (stage {@code read}), each counted as a record in.
+   */
+  static void processAndWrite(
+      WithFailures.Result<PCollection<String>, DeadLetter> read,
+      Plan plan,
+      OutputOptions output,
+      boolean aggregates) {
     ProcessedEnvelopes processed =
         read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()));
     PCollection<DeadLetter> deadLetters =
@@ -138,29 +152,36 @@ public final class BatchEtlPipeline {
         OutputZones.batch(
             plan.outputRoot(),
             plan.schemas(),
-            options.getShardsPerPartition(),
+            output.getShardsPerPartition(),
             plan.startedAt(),
-            options.getWriteRaw());
+            output.getWriteRaw());
     zones.write(processed, deadLetters);
-    if (options.getAggregates()) {
+    if (aggregates) {
       zones.writeAggregates(processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create()));
     }
     AuditCounts.countKeys(read.output(), processed, deadLetters)
         .apply("CountForAudit", new AuditCounts(processed, plan.stagingFile()));
-    return p;
   }
 
   /** Prepares, runs to completion and audits one batch run. */
   public static EtlRunSummary run(EtlOptions options) {
     Plan plan = prepare(options);
-    PipelineResult result = build(options, plan).run();
+    return runToEnd("etl", build(options, plan), plan, options.getInputPath());
+  }
+
+  /**
+   * Runs a batch pipeline built with {@link #processAndWrite} to its end and writes its audit
+   * record, naming {@code command} and {@code inputPath} in it.
+   */
+  static EtlRunSummary runToEnd(String command, Pipeline pipeline, Plan plan, String inputPath) {
+    PipelineResult result = pipeline.run();
     PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
     removeEmptyTempDirectory(plan.outputRoot());
     return EtlRunSummary.finish(
-        "etl", plan, options.getRunner().getSimpleName(), options.getInputPath(), Instant.now());
+        command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now());
   }
 
   /**

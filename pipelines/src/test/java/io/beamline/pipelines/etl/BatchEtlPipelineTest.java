@@ -83,7 +83,8 @@ class BatchEtlPipelineTest {
           "UNKNOWN_TABLE",
           "SCHEMA_VIOLATION",
           "OVERSIZED",
-          "LATE_DATA");
+          "LATE_DATA",
+          "FETCH_FAILED");
 
   private static final DateTimeFormatter DATE_HOUR =
       DateTimeFormatter.ofPattern("'dt='uuuu-MM-dd'/hr='HH").withZone(ZoneOffset.UTC);

@@ -10,5 +10,7 @@ public enum DeadLetterReason {
   UNKNOWN_TABLE,
   SCHEMA_VIOLATION,
   OVERSIZED,
-  LATE_DATA
+  LATE_DATA,
+  /** A source page (HTTP API) that kept failing or was refused; stage {@code read}. */
+  FETCH_FAILED
 }
