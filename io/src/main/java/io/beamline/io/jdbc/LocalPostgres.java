@@ -265,7 +265,11 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
-  /** Fails at once when the data dir says its cluster has another password than ours. */
+  /**
+   * Fails at once when the data dir says its cluster has another user or password than ours.
+   *
+   * @throws IllegalArgumentException naming the data dir and user
+   */
   private void checkPassword() {
     Path file = dataDir.resolve(PASSWORD_CHECK_FILE);
     String stored;
@@ -275,10 +279,9 @@ public final class LocalPostgres implements AutoCloseable {
       stored = null; // unreadable: PostgreSQL itself will tell
     }
     if (stored != null && !PasswordCheck.matches(stored, user + ":" + password)) {
-      throw new IllegalStateException(
-          "PostgreSQL in " + dataDir + " was created for another user or password than user '"
-              + user + "' with the password given: a data directory keeps the user and password"
-              + " it was created with");
+      throw new IllegalArgumentException(
+          "PostgreSQL in " + dataDir + " was not created for user '" + user + "' with this"
+              + " password: a data directory keeps the user and password it was created with");
     }
   }
 

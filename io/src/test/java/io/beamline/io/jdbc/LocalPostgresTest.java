@@ -152,9 +152,9 @@ class LocalPostgresTest {
     }
     assertRefused(port);
 
-    IllegalStateException e =
+    IllegalArgumentException e =
         assertThrows(
-            IllegalStateException.class,
+            IllegalArgumentException.class,
             () -> LocalPostgres.builder().dataDir(dir).port(port).password("second-pw").start());
     assertThat(e.getMessage(), containsString("keeps the user and password it was created with"));
     assertThat(stackTrace(e), not(containsString("second-pw")));
