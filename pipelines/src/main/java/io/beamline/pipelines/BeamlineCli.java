@@ -38,6 +38,7 @@ public final class BeamlineCli {
     commands.put("generate", new GenerateCommand());
     commands.put("demo", new DemoCommand());
     commands.put("kafka-local", new KafkaLocalCommand());
+    commands.put("postgres-local", new PostgresLocalCommand());
     commands.put("stream", new StreamCommand());
     commands.put("ingest-api", new IngestApiCommand());
   }
