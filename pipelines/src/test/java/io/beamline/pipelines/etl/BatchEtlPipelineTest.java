@@ -84,7 +84,8 @@ class BatchEtlPipelineTest {
           "SCHEMA_VIOLATION",
           "OVERSIZED",
           "LATE_DATA",
-          "FETCH_FAILED");
+          "FETCH_FAILED",
+          "LOAD_FAILED");
 
   private static final DateTimeFormatter DATE_HOUR =
       DateTimeFormatter.ofPattern("'dt='uuuu-MM-dd'/hr='HH").withZone(ZoneOffset.UTC);

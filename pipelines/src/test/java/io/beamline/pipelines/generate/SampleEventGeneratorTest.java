@@ -182,8 +182,13 @@ class SampleEventGeneratorTest {
     GeneratedSample s = generate(tmp, 2000, 0.1, 0.01, 42L);
 
     Set<String> reasons = EnumSet.allOf(DeadLetterReason.class).stream()
-        // Not reasons of envelope lines: late data is a stream's, a failed fetch an API source's.
-        .filter(r -> r != DeadLetterReason.LATE_DATA && r != DeadLetterReason.FETCH_FAILED)
+        // Not reasons of envelope lines: late data is a stream's, a failed fetch an API source's,
+        // a refused load the warehouse's.
+        .filter(
+            r ->
+                r != DeadLetterReason.LATE_DATA
+                    && r != DeadLetterReason.FETCH_FAILED
+                    && r != DeadLetterReason.LOAD_FAILED)
         .map(Enum::name)
         .collect(Collectors.toSet());
     assertThat(s.expectedDeadLetters().keySet(), is(reasons));

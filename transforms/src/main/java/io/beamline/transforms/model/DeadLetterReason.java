@@ -12,5 +12,7 @@ public enum DeadLetterReason {
   OVERSIZED,
   LATE_DATA,
   /** A source page (HTTP API) that kept failing or was refused; stage {@code read}. */
-  FETCH_FAILED
+  FETCH_FAILED,
+  /** A validated row the warehouse refused for good (a constraint, a value out of range). */
+  LOAD_FAILED
 }
