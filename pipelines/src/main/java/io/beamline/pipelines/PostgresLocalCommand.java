@@ -28,7 +28,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 final class PostgresLocalCommand implements BeamlineCli.Command {
   /** Printed once the server is up and migrated; scripts and tests wait for it. */
   static final String READY = "PostgreSQL running, JDBC URL: ";
-  /** The generated password's file in {@code --dataDir}, when no password option gives one. */
+  /** The generated password's file in {@code --pgDataDir}, when no password option gives one. */
   static final String PASSWORD_FILE = "password";
 
   private final Function<String, String> env;
@@ -54,10 +54,11 @@ final class PostgresLocalCommand implements BeamlineCli.Command {
   @Override
   public int run(PipelineOptions options, PrintStream out) throws Exception {
     PostgresLocalOptions o = options.as(PostgresLocalOptions.class);
-    if (o.getPort() < 0 || o.getPort() > 65535) {
-      throw new IllegalArgumentException("--port must be between 0 and 65535, not " + o.getPort());
+    if (o.getPgPort() < 0 || o.getPgPort() > 65535) {
+      throw new IllegalArgumentException(
+          "--pgPort must be between 0 and 65535, not " + o.getPgPort());
     }
-    Path dataDir = Path.of(o.getDataDir()).toAbsolutePath();
+    Path dataDir = Path.of(o.getPgDataDir()).toAbsolutePath();
     // Schemas first: a bad schema file stops the command before anything is started or written.
     String schemaDir =
         o.getSchemaDir() == null || o.getSchemaDir().trim().isEmpty()
@@ -81,15 +82,15 @@ final class PostgresLocalCommand implements BeamlineCli.Command {
     LocalPostgres server;
     try {
       server =
-          LocalPostgres.builder().dataDir(dataDir).port(o.getPort()).password(password).start();
+          LocalPostgres.builder().dataDir(dataDir).port(o.getPgPort()).password(password).start();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--jdbcPasswordFile/--jdbcPasswordEnv: " + e.getMessage(), e);
     } catch (IllegalStateException e) {
       if (e.getCause() instanceof BindException) {
         throw new IllegalArgumentException(
-            "--port: " + e.getMessage() + " (another PostgreSQL?). Stop it, or choose another"
-                + " port; --port=0 picks a free one.",
+            "--pgPort: " + e.getMessage() + " (another PostgreSQL?). Stop it, or choose another"
+                + " port; --pgPort=0 picks a free one.",
             e);
       }
       throw e;
@@ -135,7 +136,7 @@ final class PostgresLocalCommand implements BeamlineCli.Command {
     }
     if (Files.exists(dataDir.resolve(LocalPostgres.CLUSTER_DIR).resolve("PG_VERSION"))) {
       throw new IllegalArgumentException(
-          "--dataDir " + dataDir + " holds a PostgreSQL server made with a password given by"
+          "--pgDataDir " + dataDir + " holds a PostgreSQL server made with a password given by"
               + " --jdbcPasswordFile or --jdbcPasswordEnv: give it the same way again");
     }
     byte[] random = new byte[24];

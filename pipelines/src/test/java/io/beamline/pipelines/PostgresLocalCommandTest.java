@@ -45,8 +45,8 @@ class PostgresLocalCommandTest {
     AtomicInteger code = new AtomicInteger(-1);
     String[] args = {
       "postgres-local",
-      "--port=0",
-      "--dataDir=" + dataDir,
+      "--pgPort=0",
+      "--pgDataDir=" + dataDir,
       "--schemaDir=" + TestSchemas.shippedSchemaDir(),
       "--jdbcPasswordEnv=BEAMLINE_TEST_NO_SUCH_VARIABLE"
     };
@@ -120,7 +120,7 @@ class PostgresLocalCommandTest {
     assertThat(r.code(), is(BeamlineCli.OK));
     Map<String, List<String>> entries = BeamlineCliTest.helpEntries(r.out());
     for (String name :
-        List.of("port", "dataDir", "schemaDir", "jdbcPasswordEnv", "jdbcPasswordFile")) {
+        List.of("pgPort", "pgDataDir", "schemaDir", "jdbcPasswordEnv", "jdbcPasswordFile")) {
       assertThat(entries, hasKey(name));
     }
     BeamlineCliTest.assertDefaultsAreEffective(entries, PostgresLocalOptions.class);
@@ -131,7 +131,7 @@ class PostgresLocalCommandTest {
     Path dataDir = tmp.resolve("pg");
     BeamlineCliTest.Result r =
         BeamlineCliTest.cli(
-            "postgres-local", "--port=0", "--dataDir=" + dataDir,
+            "postgres-local", "--pgPort=0", "--pgDataDir=" + dataDir,
             "--schemaDir=" + tmp.resolve("none"));
 
     assertThat(r.code(), is(BeamlineCli.BAD_USAGE));
