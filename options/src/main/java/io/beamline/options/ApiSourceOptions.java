@@ -2,11 +2,10 @@ package io.beamline.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Where and how records are pulled from a cursor-paginated HTTP API ({@code ingest-api}). */
-public interface ApiSourceOptions extends PipelineOptions {
+public interface ApiSourceOptions extends EnvelopeIdentityOptions {
   @Description(
       "First page of the API, an http:// or https:// URL (it may have a query). Each later page is"
           + " this URL plus --cursorParam=<cursor>. It must not carry user:password; use"
@@ -51,25 +50,6 @@ public interface ApiSourceOptions extends PipelineOptions {
   String getEventTimeField();
 
   void setEventTimeField(String value);
-
-  @Description("Tenant of every record read, [a-z0-9_]{1,64}.")
-  @Validation.Required
-  String getTenant();
-
-  void setTenant(String value);
-
-  @Description("Source of every record read, [a-z0-9_]{1,64}; with --table it names the schema.")
-  @Validation.Required
-  String getSource();
-
-  void setSource(String value);
-
-  @Description(
-      "Table of every record read, [a-z0-9_]{1,64}; <schemaDir>/<source>/<table>.json must exist.")
-  @Validation.Required
-  String getTable();
-
-  void setTable(String value);
 
   @Description("Most requests sent per second, retries included.")
   @Default.Double(5)

@@ -41,6 +41,7 @@ public final class BeamlineCli {
     commands.put("postgres-local", new PostgresLocalCommand());
     commands.put("stream", new StreamCommand());
     commands.put("ingest-api", new IngestApiCommand());
+    commands.put("ingest-jdbc", new IngestJdbcCommand());
   }
 
   public static void main(String[] args) {

@@ -69,6 +69,20 @@ public final class OutputZones {
   }
 
   /**
+   * Zones of an incremental batch run (each run reads only new records): its files are added to
+   * the partitions beside earlier runs', named after {@code runToken}, instead of replacing them.
+   */
+  public static OutputZones appending(
+      String outputRoot,
+      TableSchemas schemas,
+      int shardsPerPartition,
+      Instant ingestedAt,
+      boolean writeRaw,
+      String runToken) {
+    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null, runToken);
+  }
+
+  /**
    * Zones of a stream: files per partition, window and pane, their names carrying {@code
    * runToken} so that a restarted job never overwrites what an earlier one wrote.
    */
@@ -92,7 +106,7 @@ public final class OutputZones {
             .withIngestedAt(ingestedAt);
     PartitionedTextWrite text =
         PartitionedTextWrite.to(outputRoot).withShardsPerPartition(shardsPerPartition);
-    if (window != null) {
+    if (runToken != null) {
       etl = etl.keepingOtherFiles(runToken);
       text = text.keepingOtherFiles(runToken);
     }
@@ -124,7 +138,7 @@ public final class OutputZones {
             "AggregateLines",
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
                 .via(CategorySalesJson::partitionedLine))
-        .apply("WriteAggZone", window == null ? text : text.keepingOtherFiles(runToken));
+        .apply("WriteAggZone", runToken == null ? text : text.keepingOtherFiles(runToken));
   }
 
   private <T> PCollection<T> windowed(String name, PCollection<T> input) {

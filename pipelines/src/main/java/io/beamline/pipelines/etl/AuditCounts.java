@@ -48,6 +48,7 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
   static final String ETL_ROWS = "etl_rows/";
   static final String DEAD_LETTERS = "dead_letters/";
   static final String DUPLICATES = "duplicates";
+  static final String LOAD_REFUSED_ROWS = "load_refused_rows";
   static final String EVENT_TIME_MIN = "event_time_min";
   static final String EVENT_TIME_MAX = "event_time_max";
 
@@ -111,6 +112,11 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
                     .via((DeadLetter d) -> DEAD_LETTERS + d.reason().name())))
         .and(processed.duplicates().apply("DuplicateKeys", constant(DUPLICATES)))
         .apply("AllKeys", Flatten.pCollections());
+  }
+
+  /** One {@code load_refused_rows} key per row the warehouse refused. */
+  static PCollection<String> loadRefusedKeys(PCollection<DeadLetter> refused) {
+    return refused.apply("LoadRefusedKeys", constant(LOAD_REFUSED_ROWS));
   }
 
   private static <T> MapElements<T, String> constant(String key) {

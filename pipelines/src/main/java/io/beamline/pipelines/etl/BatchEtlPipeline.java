@@ -8,7 +8,9 @@ import io.beamline.options.OutputOptions;
 import io.beamline.options.RunOptions;
 import io.beamline.options.SchemaOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.io.jdbc.UpsertHourlySales;
 import io.beamline.transforms.HourlyCategorySales;
+import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.Keyring;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -120,14 +123,18 @@ public final class BatchEtlPipeline {
     return pattern;
   }
 
-  /** Builds the pipeline for a prepared plan. */
+  /** Builds the pipeline for a prepared plan (and the warehouse of the options, if any). */
   public static Pipeline build(EtlOptions options, Plan plan) {
+    return build(options, plan, Warehouse.prepare(options, plan.schemas()));
+  }
+
+  static Pipeline build(EtlOptions options, Plan plan, Optional<Warehouse> warehouse) {
     Pipeline p = Pipeline.create(options);
     WithFailures.Result<PCollection<String>, DeadLetter> read =
         p.apply(
             "ReadEnvelopeLines",
             ReadEnvelopeLines.from(plan.inputPattern()).withMaxLineBytes(options.getMaxRecordBytes()));
-    processAndWrite(read, plan, options, options.getAggregates());
+    processAndWrite(read, plan, options, options.getAggregates(), warehouse, false);
     return p;
   }
 
@@ -141,32 +148,62 @@ public final class BatchEtlPipeline {
       Plan plan,
       OutputOptions output,
       boolean aggregates) {
+    processAndWrite(read, plan, output, aggregates, Optional.empty(), false);
+  }
+
+  /**
+   * As above, also loading the warehouse when there is one. {@code incremental}: the run holds
+   * only records new since the last one (incremental ingestion), so its files join the partitions
+   * instead of replacing them, and the warehouse upserts its rows instead of replacing days.
+   */
+  static void processAndWrite(
+      WithFailures.Result<PCollection<String>, DeadLetter> read,
+      Plan plan,
+      OutputOptions output,
+      boolean aggregates,
+      Optional<Warehouse> warehouse,
+      boolean incremental) {
     ProcessedEnvelopes processed =
         read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(read.failures())
             .and(processed.deadLetters())
             .apply("AllDeadLetters", Flatten.pCollections());
+    PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
+    PCollection<DeadLetter> dlq = deadLetters;
+    if (warehouse.isPresent()) {
+      PCollection<DeadLetter> refused =
+          warehouse.get().load(processed.rows(), plan.schemas(), plan.startedAt(), incremental);
+      dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(AuditCounts.loadRefusedKeys(refused))
+              .apply("WithLoadRefusedKeys", Flatten.pCollections());
+    }
 
     OutputZones zones =
-        OutputZones.batch(
-            plan.outputRoot(),
-            plan.schemas(),
-            output.getShardsPerPartition(),
-            plan.startedAt(),
-            output.getWriteRaw());
-    zones.write(processed, deadLetters);
+        incremental
+            ? OutputZones.appending(
+                plan.outputRoot(), plan.schemas(), output.getShardsPerPartition(), plan.startedAt(),
+                output.getWriteRaw(), plan.runId())
+            : OutputZones.batch(
+                plan.outputRoot(), plan.schemas(), output.getShardsPerPartition(), plan.startedAt(),
+                output.getWriteRaw());
+    zones.write(processed, dlq);
     if (aggregates) {
-      zones.writeAggregates(processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create()));
+      PCollection<CategorySales> sales =
+          processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create());
+      zones.writeAggregates(sales);
+      warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
     }
-    AuditCounts.countKeys(read.output(), processed, deadLetters)
-        .apply("CountForAudit", new AuditCounts(processed, plan.stagingFile()));
+    countKeys.apply("CountForAudit", new AuditCounts(processed, plan.stagingFile()));
   }
 
   /** Prepares, runs to completion and audits one batch run. */
   public static EtlRunSummary run(EtlOptions options) {
     Plan plan = prepare(options);
-    return runToEnd("etl", build(options, plan), plan, options.getInputPath());
+    Optional<Warehouse> warehouse = Warehouse.prepare(options, plan.schemas());
+    return runToEnd("etl", build(options, plan, warehouse), plan, options.getInputPath(), warehouse);
   }
 
   /**
@@ -174,14 +211,23 @@ public final class BatchEtlPipeline {
    * record, naming {@code command} and {@code inputPath} in it.
    */
   static EtlRunSummary runToEnd(String command, Pipeline pipeline, Plan plan, String inputPath) {
+    return runToEnd(command, pipeline, plan, inputPath, Optional.empty());
+  }
+
+  /** As above, also recording the run in the warehouse's {@code audit.runs} when there is one. */
+  static EtlRunSummary runToEnd(
+      String command, Pipeline pipeline, Plan plan, String inputPath, Optional<Warehouse> warehouse) {
     PipelineResult result = pipeline.run();
     PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
     removeEmptyTempDirectory(plan.outputRoot());
-    return EtlRunSummary.finish(
-        command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now());
+    EtlRunSummary summary =
+        EtlRunSummary.finish(
+            command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now());
+    warehouse.ifPresent(w -> w.recordRun(summary));
+    return summary;
   }
 
   /**

@@ -78,6 +78,11 @@ public final class EtlRunSummary {
     o.put("event_time_min", min == null ? null : Instant.ofEpochMilli(min).toString());
     o.put("event_time_max", max == null ? null : Instant.ofEpochMilli(max).toString());
     o.put("conserved", in == etl + deadLetters + duplicates);
+    if (counts.containsKey(AuditCounts.LOAD_REFUSED_ROWS)) {
+      // Rows (not records) the warehouse refused: they are in the etl zone, and dead letters of
+      // their own, outside the records' conservation.
+      o.put("load_refused_rows", counts.get(AuditCounts.LOAD_REFUSED_ROWS));
+    }
     String auditFile =
         plan.outputRoot() + "/" + PartitionPath.AUDIT + "/runs/dt=" + DATE.format(plan.startedAt())
             + "/run-" + plan.runId() + ".json";
@@ -119,6 +124,11 @@ public final class EtlRunSummary {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the audit record " + path, e);
     }
+  }
+
+  /** The audit record, as written to the audit zone. */
+  public ObjectNode record() {
+    return json.deepCopy();
   }
 
   public String runId() {
