@@ -7,6 +7,7 @@ import org.apache.beam.sdk.options.Description;
 public interface StreamOptions
     extends KafkaSourceOptions,
         KafkaSinkOptions,
+        WarehouseOptions,
         RecordLimitOptions,
         OutputOptions,
         CryptoOptions,

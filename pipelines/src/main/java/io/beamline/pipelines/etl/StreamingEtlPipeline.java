@@ -10,10 +10,13 @@ import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.DeadLetter;
+import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.EtlRow;
+import io.beamline.io.jdbc.UpsertHourlySales;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -123,17 +126,34 @@ public final class StreamingEtlPipeline {
             Duration.standardMinutes(options.getWindowMinutes()),
             lateness,
             plan.runId());
-    zones.write(processed, deadLetters);
-    zones.writeAggregates(
+    PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
+    PCollection<DeadLetter> dlq = deadLetters;
+    Optional<Warehouse> warehouse = Warehouse.prepare(options, plan.schemas());
+    if (warehouse.isPresent()) {
+      PCollection<DeadLetter> refused =
+          warehouse.get().load(processed.rows(), plan.schemas(), plan.startedAt(), true);
+      dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(AuditCounts.loadRefusedKeys(refused))
+              .apply("WithLoadRefusedKeys", Flatten.pCollections());
+    }
+    zones.write(processed, dlq);
+    PCollection<CategorySales> sales =
         processed
             .rows()
-            .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness)));
-    writeToKafka(options, plan, processed.rows(), deadLetters);
-    PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
+            .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness));
+    zones.writeAggregates(sales);
+    warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
+    writeToKafka(options, plan, processed.rows(), dlq);
     countKeys.apply(
         "AuditPerWindow",
         new WindowAudit(
-            plan.outputRoot(), Duration.standardMinutes(options.getWindowMinutes()), lateness, plan.runId()));
+            plan.outputRoot(),
+            Duration.standardMinutes(options.getWindowMinutes()),
+            lateness,
+            plan.runId(),
+            warehouse.map(Warehouse::connection).orElse(null)));
     if (source.isBounded()) {
       // A run that ends is also audited as a whole, like a batch run.
       countKeys.apply("AuditRun", new AuditCounts(processed, plan.stagingFile()));

@@ -1,6 +1,13 @@
 package io.beamline.pipelines.etl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.io.jdbc.JdbcConnection;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.io.PartitionPath;
 import io.beamline.io.PartitionedTextWrite;
@@ -45,18 +52,23 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
   private final Duration window;
   private final Duration allowedLateness;
   private final String runId;
+  private final JdbcConnection warehouse;
 
-  WindowAudit(String outputRoot, Duration window, Duration allowedLateness, String runId) {
+  /** {@code warehouse}: where {@code audit.windows} gets the same records; null for none. */
+  WindowAudit(
+      String outputRoot, Duration window, Duration allowedLateness, String runId, JdbcConnection warehouse) {
     this.outputRoot = outputRoot;
     this.window = window;
     this.allowedLateness = allowedLateness;
     this.runId = runId;
+    this.warehouse = warehouse;
   }
 
   /** Input: the count keys of {@link AuditCounts#countKeys}. */
   @Override
   public PDone expand(PCollection<String> countKeys) {
-    countKeys
+    PCollection<KV<String, String>> records =
+        countKeys
         .apply(
             "AuditWindows",
             Window.<String>into(FixedWindows.of(window))
@@ -67,10 +79,13 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
                 .withAllowedLateness(allowedLateness)
                 .accumulatingFiredPanes())
         .apply("CountPerWindow", Combine.globally(new CountKeys()).withoutDefaults())
-        .apply("AuditRecord", ParDo.of(new AuditRecordFn(runId)))
-        .apply(
-            "WriteAuditZone",
-            PartitionedTextWrite.to(outputRoot).withShardsPerPartition(1).keepingOtherFiles(runId));
+        .apply("AuditRecord", ParDo.of(new AuditRecordFn(runId)));
+    records.apply(
+        "WriteAuditZone",
+        PartitionedTextWrite.to(outputRoot).withShardsPerPartition(1).keepingOtherFiles(runId));
+    if (warehouse != null) {
+      records.apply("UpsertAuditWindows", ParDo.of(new UpsertWindowFn(warehouse)));
+    }
     return PDone.in(countKeys.getPipeline());
   }
 
@@ -151,11 +166,54 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
         }
       }
       record.put("dead_letters_total", rejected);
+      if (counts.containsKey(AuditCounts.LOAD_REFUSED_ROWS)) {
+        record.put("load_refused_rows", counts.get(AuditCounts.LOAD_REFUSED_ROWS));
+      }
       record.put("conserved", in == etl + rejected + duplicates);
       out.output(
           KV.of(
               ZONE_PREFIX + PartitionPath.dateHour(w.start().getMillis()),
               Json.MAPPER.writeValueAsString(record)));
+    }
+  }
+
+  /** The same record into {@code audit.windows}, a window's highest pane winning. */
+  static final class UpsertWindowFn extends DoFn<KV<String, String>, Void> {
+    private static final String UPSERT =
+        "INSERT INTO audit.windows (run_id, window_start, window_end, pane_index, pane_timing,"
+            + " records_in, etl_records, dead_letters, duplicates_dropped, conserved, counts)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))"
+            + " ON CONFLICT (run_id, window_start) DO UPDATE SET window_end = EXCLUDED.window_end,"
+            + " pane_index = EXCLUDED.pane_index, pane_timing = EXCLUDED.pane_timing,"
+            + " records_in = EXCLUDED.records_in, etl_records = EXCLUDED.etl_records,"
+            + " dead_letters = EXCLUDED.dead_letters, duplicates_dropped = EXCLUDED.duplicates_dropped,"
+            + " conserved = EXCLUDED.conserved, counts = EXCLUDED.counts"
+            + " WHERE EXCLUDED.pane_index >= audit.windows.pane_index";
+
+    private final JdbcConnection warehouse;
+
+    UpsertWindowFn(JdbcConnection warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, String> record) throws SQLException, JsonProcessingException {
+      JsonNode r = Json.MAPPER.readTree(record.getValue());
+      try (Connection c = warehouse.open();
+          PreparedStatement s = c.prepareStatement(UPSERT)) {
+        s.setString(1, r.get("run_id").asText());
+        s.setObject(2, OffsetDateTime.ofInstant(Instant.parse(r.get("window_start").asText()), ZoneOffset.UTC));
+        s.setObject(3, OffsetDateTime.ofInstant(Instant.parse(r.get("window_end").asText()), ZoneOffset.UTC));
+        s.setLong(4, r.get("pane_index").asLong());
+        s.setString(5, r.get("pane_timing").asText());
+        s.setLong(6, r.get("records_in").asLong());
+        s.setLong(7, r.get("etl_records").asLong());
+        s.setLong(8, r.get("dead_letters_total").asLong());
+        s.setLong(9, r.get("duplicates_dropped").asLong());
+        s.setBoolean(10, r.get("conserved").asBoolean());
+        s.setString(11, record.getValue());
+        s.executeUpdate();
+      }
     }
   }
 }
