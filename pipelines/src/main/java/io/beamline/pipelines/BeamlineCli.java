@@ -42,6 +42,7 @@ public final class BeamlineCli {
     commands.put("stream", new StreamCommand());
     commands.put("ingest-api", new IngestApiCommand());
     commands.put("ingest-jdbc", new IngestJdbcCommand());
+    commands.put("backfill", new BackfillCommand());
   }
 
   public static void main(String[] args) {
