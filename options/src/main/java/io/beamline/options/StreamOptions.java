@@ -9,6 +9,7 @@ public interface StreamOptions
         KafkaSinkOptions,
         RecordLimitOptions,
         OutputOptions,
+        ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
         RunOptions {

@@ -38,6 +38,7 @@ public final class BeamlineCli {
     commands.put("generate", new GenerateCommand());
     commands.put("demo", new DemoCommand());
     commands.put("kafka-local", new KafkaLocalCommand());
+    commands.put("s3-local", new S3LocalCommand());
     commands.put("stream", new StreamCommand());
   }
 
