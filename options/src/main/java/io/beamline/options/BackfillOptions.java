@@ -11,6 +11,7 @@ import org.apache.beam.sdk.options.Validation;
 public interface BackfillOptions
     extends RecordLimitOptions,
         OutputOptions,
+        ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
         RunOptions,

@@ -4,6 +4,7 @@ package io.beamline.options;
 public interface EtlOptions
     extends InputOptions,
         OutputOptions,
+        ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
         RunOptions,

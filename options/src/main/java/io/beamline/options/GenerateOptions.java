@@ -5,7 +5,8 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code generate} command, which writes sample {@code shop} events. */
-public interface GenerateOptions extends SampleOptions, KafkaConnectionOptions {
+public interface GenerateOptions
+    extends SampleOptions, KafkaConnectionOptions, ObjectStoreOptions {
   @Description(
       "Also produce every generated line, as written, to this Kafka topic (one message per line)"
           + " at --bootstrapServers. Unset: files only.")
@@ -13,7 +14,9 @@ public interface GenerateOptions extends SampleOptions, KafkaConnectionOptions {
 
   void setKafkaTopic(String value);
 
-  @Description("Directory to write the event files into (created if missing).")
+  @Description(
+      "Directory to write the event files into (created if missing), local or"
+          + " s3://bucket/prefix.")
   @Validation.Required
   String getOutputPath();
 

@@ -5,4 +5,10 @@ package io.beamline.options;
  * run options of {@code etl}.
  */
 public interface IngestApiOptions
-    extends ApiSourceOptions, RecordLimitOptions, OutputOptions, CryptoOptions, SchemaOptions, RunOptions {}
+    extends ApiSourceOptions,
+        RecordLimitOptions,
+        OutputOptions,
+        ObjectStoreOptions,
+        CryptoOptions,
+        SchemaOptions,
+        RunOptions {}

@@ -10,6 +10,7 @@ public interface IngestJdbcOptions
         WarehouseOptions,
         RecordLimitOptions,
         OutputOptions,
+        ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
         RunOptions {}

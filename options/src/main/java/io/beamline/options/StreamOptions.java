@@ -10,6 +10,7 @@ public interface StreamOptions
         WarehouseOptions,
         RecordLimitOptions,
         OutputOptions,
+        ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
         RunOptions {

@@ -39,6 +39,7 @@ public final class BeamlineCli {
     commands.put("demo", new DemoCommand());
     commands.put("kafka-local", new KafkaLocalCommand());
     commands.put("postgres-local", new PostgresLocalCommand());
+    commands.put("s3-local", new S3LocalCommand());
     commands.put("stream", new StreamCommand());
     commands.put("ingest-api", new IngestApiCommand());
     commands.put("ingest-jdbc", new IngestJdbcCommand());

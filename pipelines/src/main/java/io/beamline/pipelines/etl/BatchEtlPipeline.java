@@ -2,6 +2,7 @@ package io.beamline.pipelines.etl;
 
 import io.beamline.io.PartitionPath;
 import io.beamline.io.ReadEnvelopeLines;
+import io.beamline.io.s3.S3Access;
 import io.beamline.options.CryptoOptions;
 import io.beamline.options.EtlOptions;
 import io.beamline.options.OutputOptions;
@@ -25,6 +26,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
@@ -46,6 +48,9 @@ public final class BatchEtlPipeline {
   /** Where FileIO puts temporary files below the output root (Beam's default). */
   private static final String FILEIO_TEMP_DIRECTORY = ".temp-beam";
 
+  /** What Beam's S3 file system treats as a glob. */
+  private static final Pattern S3_WILDCARD = Pattern.compile("[*?\\[]");
+
   private BatchEtlPipeline() {}
 
   /** What a run needs that is checked, loaded and fixed before its pipeline starts. */
@@ -66,14 +71,20 @@ public final class BatchEtlPipeline {
    * IllegalArgumentException} with a message naming the option at the first problem.
    */
   public static Plan prepare(EtlOptions options) {
+    S3Access.configure(options);
     FileSystems.setDefaultPipelineOptions(options);
-    String input = inputPattern(required(options.getInputPath(), "--inputPath"));
+    String inputPath = required(options.getInputPath(), "--inputPath");
+    S3Access.requireUsable(options, "--inputPath", inputPath);
+    String input = inputPattern(inputPath);
     return plan(options, input, options.getMaxRecordBytes());
   }
 
   /** The part of a plan every command that writes the zones shares; checks in option order. */
   static <O extends OutputOptions & CryptoOptions & SchemaOptions & RunOptions> Plan plan(
       O options, String input, int maxRecordBytes) {
+    // Our S3 options into Beam's before any file system is used or the pipeline is created, so
+    // that the driver and every worker reach the same store.
+    S3Access.configure(options);
     FileSystems.setDefaultPipelineOptions(options);
     Instant startedAt = Instant.now();
     String runId =
@@ -93,6 +104,7 @@ public final class BatchEtlPipeline {
     if (outputRoot.isEmpty()) {
       throw new IllegalArgumentException("--outputRoot must not be empty");
     }
+    S3Access.requireUsable(options, "--outputRoot", outputRoot);
     Keyring keyring = Keyring.load(Path.of(required(options.getKeyringPath(), "--keyringPath")));
     TableSchemas schemas = TableSchemas.load(Path.of(required(options.getSchemaDir(), "--schemaDir")));
     return new Plan(runId, startedAt, input, outputRoot, keyring, schemas);
@@ -106,21 +118,56 @@ public final class BatchEtlPipeline {
     return value;
   }
 
-  /** A local directory stands for the files in it; anything else is a file or glob. */
+  /**
+   * A local directory stands for the files in it; anything else is a file or glob. In S3, where
+   * directories are only key prefixes, a path without wildcards that is no object (or that ends
+   * with '/') stands for the objects directly below it.
+   */
   static String inputPattern(String inputPath) {
+    if (S3Access.isS3(inputPath)) {
+      return s3InputPattern(inputPath.trim());
+    }
     String pattern =
         Files.isDirectory(Path.of(inputPath.startsWith("file:") ? inputPath.substring(5) : inputPath))
             ? stripTrailingSlash(inputPath) + "/*"
             : inputPath;
-    try {
-      MatchResult match = FileSystems.match(pattern);
-      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-        throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--inputPath " + inputPath + " cannot be listed: " + e.getMessage());
+    if (!matchesFiles(pattern, inputPath)) {
+      throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
     }
     return pattern;
+  }
+
+  private static String s3InputPattern(String inputPath) {
+    List<String> candidates =
+        S3_WILDCARD.matcher(inputPath).find()
+            ? List.of(inputPath)
+            : inputPath.endsWith("/")
+                ? List.of(inputPath + "*")
+                : List.of(inputPath, inputPath + "/*");
+    for (String pattern : candidates) {
+      if (matchesFiles(pattern, inputPath)) {
+        return pattern;
+      }
+    }
+    throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
+  }
+
+  /**
+   * Whether a pattern matches at least one file. A file system that cannot list it is an error;
+   * so, in S3, is a listing that fails (no such bucket, access denied).
+   */
+  private static boolean matchesFiles(String pattern, String inputPath) {
+    try {
+      MatchResult match = FileSystems.match(pattern);
+      if (match.status() == MatchResult.Status.ERROR && S3Access.isS3(pattern)) {
+        match.metadata(); // throws the listing's error
+      }
+      return match.status() == MatchResult.Status.OK && !match.metadata().isEmpty();
+    } catch (IOException | RuntimeException e) {
+      // RuntimeException: the AWS SDK's client errors (no connection, no credentials).
+      throw new IllegalArgumentException(
+          "--inputPath " + inputPath + " cannot be listed: " + e.getMessage());
+    }
   }
 
   /** Builds the pipeline for a prepared plan (and the warehouse of the options, if any). */
@@ -232,9 +279,13 @@ public final class BatchEtlPipeline {
 
   /**
    * FileIO removes its temporary files but leaves their parent, {@code .temp-beam}, on a local
-   * file system. Remove it when empty; a concurrent run's files keep it.
+   * file system. Remove it when empty; a concurrent run's files keep it. In S3 the directory is
+   * only the prefix of those files, gone with them.
    */
   static void removeEmptyTempDirectory(String outputRoot) {
+    if (S3Access.isS3(outputRoot)) {
+      return; // object stores have no directories: nothing is left once the files are gone
+    }
     try {
       FileSystems.delete(
           List.of(FileSystems.matchNewResource(outputRoot + "/" + FILEIO_TEMP_DIRECTORY, true)),

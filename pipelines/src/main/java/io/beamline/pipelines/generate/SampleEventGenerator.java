@@ -206,6 +206,12 @@ public final class SampleEventGenerator {
     if (options.getOutputPath() == null || options.getOutputPath().isEmpty()) {
       throw new IllegalArgumentException("--outputPath is required");
     }
+    return fromOptions(options, Path.of(options.getOutputPath()));
+  }
+
+  /** {@link #fromOptions(GenerateOptions)}, writing into {@code outputDir} instead. */
+  public static SampleEventGenerator fromOptions(GenerateOptions options, Path outputDir)
+      throws IOException {
     if (options.getKeyringPath() == null || options.getKeyringPath().isEmpty()) {
       throw new IllegalArgumentException("--keyringPath is required");
     }
@@ -219,7 +225,7 @@ public final class SampleEventGenerator {
     Builder b =
         builder()
             .count(options.getCount())
-            .outputPath(Path.of(options.getOutputPath()))
+            .outputPath(outputDir)
             .badFraction(options.getBadFraction())
             .duplicateFraction(options.getDuplicateFraction())
             .files(options.getFiles())
