@@ -17,14 +17,31 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Sends envelope files to a Kafka topic, one message per non-blank line, the line's bytes
- * unchanged (invalid UTF-8 included), in file order. For demos and tests: what a producer
- * upstream of Beamline would do.
+ * unchanged (invalid UTF-8 included), taking a line from each file in turn: the generator writes
+ * its lines round-robin over its files, so this sends them in the order they were generated. For
+ * demos and tests: what a producer upstream of Beamline would do.
  */
 public final class ProduceEnvelopeFiles {
   /** Largest message sent; the sample's oversized lines (just over 1 MiB) must fit. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
   private ProduceEnvelopeFiles() {}
+
+  /** The non-blank lines of a file's bytes, without their line ends. */
+  private static List<byte[]> lines(byte[] bytes) {
+    List<byte[]> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == '\n') {
+        int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+        if (!isBlank(bytes, start, end)) {
+          out.add(Arrays.copyOfRange(bytes, start, end));
+        }
+        start = i + 1;
+      }
+    }
+    return out;
+  }
 
   /** Sends every line of {@code files} and waits until the broker has them all; returns the count. */
   public static long send(String bootstrapServers, String topic, List<Path> files)
@@ -38,16 +55,17 @@ public final class ProduceEnvelopeFiles {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<List<byte[]>> lines = new ArrayList<>();
+      int longest = 0;
       for (Path file : files) {
-        byte[] bytes = Files.readAllBytes(file);
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-          if (i == bytes.length || bytes[i] == '\n') {
-            int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
-            if (!isBlank(bytes, start, end)) {
-              sent.add(producer.send(new ProducerRecord<>(topic, Arrays.copyOfRange(bytes, start, end))));
-            }
-            start = i + 1;
+        List<byte[]> fileLines = lines(Files.readAllBytes(file));
+        lines.add(fileLines);
+        longest = Math.max(longest, fileLines.size());
+      }
+      for (int i = 0; i < longest; i++) {
+        for (List<byte[]> fileLines : lines) {
+          if (i < fileLines.size()) {
+            sent.add(producer.send(new ProducerRecord<>(topic, fileLines.get(i))));
           }
         }
       }

@@ -53,4 +53,13 @@ public interface GenerateOptions
   long getSeed();
 
   void setSeed(long value);
+
+  @Description(
+      "Event times that grow with the line (a few seconds of jitter) and duplicates that repeat"
+          + " the latest line, like a live stream; false spreads event times at random over the"
+          + " days.")
+  @Default.Boolean(false)
+  boolean getEventTimesInOrder();
+
+  void setEventTimesInOrder(boolean value);
 }

@@ -94,6 +94,8 @@ public final class SampleEventGenerator {
 
   private static final double UNENCRYPTED_SHARE = 0.10;
   private static final int DUPLICATE_POOL = 4_096;
+  /** How far an in-order event time strays from its line's place: well under 30 s out of order. */
+  static final long IN_ORDER_JITTER_MILLIS = 10_000;
   private static final String FILE_FORMAT = "events-%05d.jsonl";
   private static final Pattern EVENT_FILE = Pattern.compile("events-([0-9]{5,})\\.jsonl");
   private static final String UTF8_MARK = "#~BAD_UTF8~#";
@@ -180,6 +182,7 @@ public final class SampleEventGenerator {
   private final int days;
   private final LocalDate endDate;
   private final long seed;
+  private final boolean inOrder;
 
   private SampleEventGenerator(Builder b) {
     this.count = b.count;
@@ -191,6 +194,7 @@ public final class SampleEventGenerator {
     this.days = b.days;
     this.endDate = b.endDate;
     this.seed = b.seed;
+    this.inOrder = b.inOrder;
   }
 
   /** A builder with the defaults of the {@code generate} command; outputPath and keyring needed. */
@@ -231,7 +235,8 @@ public final class SampleEventGenerator {
             .files(options.getFiles())
             .days(options.getDays())
             .endDate(end)
-            .seed(options.getSeed());
+            .seed(options.getSeed())
+            .eventTimesInOrder(options.getEventTimesInOrder());
     b.validate(false);
     return b.keyring(writeKeyringIfMissing(Path.of(options.getKeyringPath()))).build();
   }
@@ -312,6 +317,7 @@ public final class SampleEventGenerator {
       }
       int bad = 0;
       for (int i = 0; i < count; i++) {
+        run.line = i;
         byte[] line;
         switch (slots[i]) {
           case Run.GOOD:
@@ -400,6 +406,9 @@ public final class SampleEventGenerator {
     private int badCount;
     private int duplicateCount;
     private int oversizedCount;
+    /** The line being written, for event times in order. */
+    private int line;
+    private byte[] latestGood;
 
     Run(Random r) {
       this.r = r;
@@ -502,6 +511,7 @@ public final class SampleEventGenerator {
       Event e = newEvent(randomTable());
       byte[] line = bytes(envelope(e, r.nextDouble() >= UNENCRYPTED_SHARE));
       goodWritten++;
+      latestGood = line;
       rows.merge(e.table, 1L, Long::sum);
       if (e.items > 0) {
         rows.merge("order_items", (long) e.items, Long::sum);
@@ -520,7 +530,7 @@ public final class SampleEventGenerator {
 
     byte[] duplicateLine() {
       duplicatesWritten++;
-      return pool.get(r.nextInt(pool.size()));
+      return inOrder ? latestGood : pool.get(r.nextInt(pool.size()));
     }
 
     private String randomTable() {
@@ -851,7 +861,15 @@ public final class SampleEventGenerator {
     // ------------------------------------------------------------------------------- events
 
     private Event newEvent(String table) {
-      Instant time = start.plusMillis((long) (r.nextDouble() * spanMillis));
+      Instant time =
+          inOrder
+              ? start.plusMillis(
+                  Math.max(
+                      0,
+                      Math.min(
+                          spanMillis - 1,
+                          spanMillis * line / count + (long) ((r.nextDouble() - 0.5) * IN_ORDER_JITTER_MILLIS))))
+              : start.plusMillis((long) (r.nextDouble() * spanMillis));
       String eventTime =
           r.nextInt(8) == 0
               ? TIME.format(time.atOffset(ZoneOffset.ofHours(2)))
@@ -1346,9 +1364,10 @@ public final class SampleEventGenerator {
     private final int days;
     private final LocalDate endDate;
     private final long seed;
+    private final boolean inOrder;
 
     private Builder() {
-      this(5000, null, null, 0.05, 0.01, 4, 3, LocalDate.of(2026, 11, 20), 42L);
+      this(5000, null, null, 0.05, 0.01, 4, 3, LocalDate.of(2026, 11, 20), 42L, false);
     }
 
     private Builder(
@@ -1360,7 +1379,8 @@ public final class SampleEventGenerator {
         int files,
         int days,
         LocalDate endDate,
-        long seed) {
+        long seed,
+        boolean inOrder) {
       this.count = count;
       this.outputPath = outputPath;
       this.keyring = keyring;
@@ -1370,51 +1390,61 @@ public final class SampleEventGenerator {
       this.days = days;
       this.endDate = endDate;
       this.seed = seed;
+      this.inOrder = inOrder;
+    }
+
+    /**
+     * Event times that grow with the line number (a few seconds of jitter), and duplicates that
+     * repeat the latest good line, as a producer's retry would: a stream that arrives roughly in
+     * event-time order. Without it, event times are spread at random over the days.
+     */
+    public Builder eventTimesInOrder(boolean value) {
+      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, days, endDate, seed, value);
     }
 
     /** Lines to write, bad lines and duplicates included. */
     public Builder count(int value) {
-      return new Builder(value, outputPath, keyring, badFraction, duplicateFraction, files, days, endDate, seed);
+      return new Builder(value, outputPath, keyring, badFraction, duplicateFraction, files, days, endDate, seed, inOrder);
     }
 
     /** Directory the files go to; created if missing. */
     public Builder outputPath(Path value) {
-      return new Builder(count, value, keyring, badFraction, duplicateFraction, files, days, endDate, seed);
+      return new Builder(count, value, keyring, badFraction, duplicateFraction, files, days, endDate, seed, inOrder);
     }
 
     /** Keyring whose key ids encrypt the payloads, in rotation. */
     public Builder keyring(Keyring value) {
-      return new Builder(count, outputPath, value, badFraction, duplicateFraction, files, days, endDate, seed);
+      return new Builder(count, outputPath, value, badFraction, duplicateFraction, files, days, endDate, seed, inOrder);
     }
 
     /** Share of bad lines, 0..1. */
     public Builder badFraction(double value) {
-      return new Builder(count, outputPath, keyring, value, duplicateFraction, files, days, endDate, seed);
+      return new Builder(count, outputPath, keyring, value, duplicateFraction, files, days, endDate, seed, inOrder);
     }
 
     /** Share of duplicate lines, 0..1. */
     public Builder duplicateFraction(double value) {
-      return new Builder(count, outputPath, keyring, badFraction, value, files, days, endDate, seed);
+      return new Builder(count, outputPath, keyring, badFraction, value, files, days, endDate, seed, inOrder);
     }
 
     /** Number of files the lines are spread over, round-robin. */
     public Builder files(int value) {
-      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, value, days, endDate, seed);
+      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, value, days, endDate, seed, inOrder);
     }
 
     /** Days of event time, ending at {@link #endDate(LocalDate)}. */
     public Builder days(int value) {
-      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, value, endDate, seed);
+      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, value, endDate, seed, inOrder);
     }
 
     /** Last day of event time (UTC). */
     public Builder endDate(LocalDate value) {
-      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, days, value, seed);
+      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, days, value, seed, inOrder);
     }
 
     /** Seed of the random source: the same seed (and keyring) writes the same bytes. */
     public Builder seed(long value) {
-      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, days, endDate, value);
+      return new Builder(count, outputPath, keyring, badFraction, duplicateFraction, files, days, endDate, value, inOrder);
     }
 
     /** Checks the configuration, naming the command-line option of a bad value. */

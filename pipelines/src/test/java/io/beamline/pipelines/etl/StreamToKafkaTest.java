@@ -43,7 +43,15 @@ class StreamToKafkaTest {
   void streamASampleToTopics() throws Exception {
     Path keyring = work.resolve("keyring.json");
     Files.writeString(keyring, TestKeyrings.keyring().toFileJson());
-    sample = EtlTestSupport.generate(work.resolve("input"), 200, 23L);
+    // A stream in event-time order (as live producers send): with the default allowed lateness
+    // nothing is late, and duplicates (a producer's retries) come within the dedup span.
+    sample =
+        io.beamline.pipelines.generate.SampleEventGenerator.builder()
+            .count(200).badFraction(0.1).duplicateFraction(0.03).files(2).days(1)
+            .endDate(EtlTestSupport.END_DATE).seed(23L).eventTimesInOrder(true)
+            .outputPath(work.resolve("input")).keyring(TestKeyrings.keyring())
+            .build()
+            .generate();
     kafka.createTopic("in", 2);
     kafka.createTopic("rows", 2);
     kafka.createTopic("rejected", 1);
@@ -54,7 +62,6 @@ class StreamToKafkaTest {
                 "--topics=in",
                 "--consumerGroup=to-kafka",
                 "--maxRecords=" + sent,
-                "--allowedLatenessMinutes=" + (3 * 24 * 60),
                 "--etlTopic=rows",
                 "--deadLetterTopic=rejected",
                 "--kafkaSinkShards=2",

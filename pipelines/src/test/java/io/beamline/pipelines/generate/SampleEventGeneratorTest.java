@@ -154,6 +154,46 @@ class SampleEventGeneratorTest {
   }
 
   @Test
+  void eventTimesInOrderGrowWithTheLineWithinTheJitter() throws IOException {
+    SampleEventGenerator.builder()
+        .count(600).outputPath(tmp.resolve("ordered")).keyring(KEYRING).badFraction(0.1).duplicateFraction(0.02)
+        .files(3).days(1).endDate(END).seed(5L).eventTimesInOrder(true)
+        .build()
+        .generate();
+    List<List<String>> files = new ArrayList<>();
+    try (Stream<Path> list = Files.list(tmp.resolve("ordered"))) {
+      for (Path f : list.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+        files.add(Files.readAllLines(f, StandardCharsets.ISO_8859_1));
+      }
+    }
+    long latest = 0;
+    long first = Long.MAX_VALUE;
+    int timed = 0;
+    for (int i = 0; i < 600; i++) {
+      String line = files.get(i % files.size()).get(i / files.size());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\"event_time\":\"([^\"]+)\"").matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      long t;
+      try {
+        t = java.time.OffsetDateTime.parse(m.group(1)).toInstant().toEpochMilli();
+      } catch (java.time.format.DateTimeParseException notATime) {
+        continue; // a bad line's broken event_time
+      }
+      assertThat(line, t >= latest - SampleEventGenerator.IN_ORDER_JITTER_MILLIS, is(true));
+      latest = Math.max(latest, t);
+      first = Math.min(first, t);
+      timed++;
+    }
+    long dayStart = END.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+    assertThat(timed > 500, is(true));
+    assertThat(first < dayStart + 3_600_000L, is(true));
+    assertThat(latest > dayStart + 86_400_000L - 3_600_000L, is(true));
+  }
+
+  @Test
   void sameSeedWritesByteIdenticalFiles() throws IOException {
     GeneratedSample a = generate(tmp.resolve("a"), 1200, 0.1, 0.02, 99L);
     GeneratedSample b = generate(tmp.resolve("b"), 1200, 0.1, 0.02, 99L);
