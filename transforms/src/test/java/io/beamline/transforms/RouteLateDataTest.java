@@ -2,6 +2,7 @@ package io.beamline.transforms;
 
 import static io.beamline.transforms.model.DeadLetterReason.LATE_DATA;
 
+import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.testing.DeadLetterSummary;
@@ -86,6 +87,55 @@ class RouteLateDataTest {
             .apply(Filter.by((EtlRow r) -> r.table().equals("orders")))
             .apply(MapElements.into(TypeDescriptors.strings()).via(EtlRow::eventId));
     PAssert.that(eventIds).containsInAnyOrder("e1", "e4");
+  }
+
+  @Test
+  void tooLateRecordLeavesTheHourlyAggregatesAndLateWithinLatenessCounts(TestPipeline p) {
+    String onTime = orderWithItem("on", "2026-11-20T10:01:00Z", 2, "9.99");
+    String tooLate = orderWithItem("gone", "2026-11-20T10:06:00Z", 7, "100.00");
+    String lateWithin = orderWithItem("kept", "2026-11-20T10:12:00Z", 1, "5.00");
+    TestStream<String> stream =
+        TestStream.create(StringUtf8Coder.of())
+            .addElements(TimestampedValue.of(onTime, Instant.parse("2026-11-20T10:01:00Z")))
+            .advanceWatermarkTo(Instant.parse("2026-11-20T10:30:00Z"))
+            .addElements(
+                TimestampedValue.of(tooLate, Instant.parse("2026-11-20T10:30:00Z")),
+                TimestampedValue.of(lateWithin, Instant.parse("2026-11-20T10:12:00Z")))
+            .advanceWatermarkToInfinity();
+    ProcessedEnvelopes out =
+        p.apply(stream)
+            .apply(
+                ProcessEnvelopes.with(TestKeyrings.keyring(), TestSchemas.shop())
+                    .deduplicatingWithin(Duration.standardMinutes(10))
+                    .routingLateDataPast(DEADLINE));
+    long hour = Instant.parse("2026-11-20T10:00:00Z").getMillis();
+    // One on-time pane for 10:00-11:00: the on-time item and the one late within lateness,
+    // not the too-late one (2 items, 3 units, 19.98 + 5.00).
+    PAssert.that(out.rows().apply(HourlyCategorySales.create().withAllowedLateness(LATENESS)))
+        .containsInAnyOrder(
+            new CategorySales("acme", "", hour, hour + 3_600_000L, 2, 3, "24.98", 0, "ON_TIME", true));
+    PAssert.that(out.deadLetters().apply(DeadLetterSummary.summarize()))
+        .satisfies(
+            letters -> {
+              java.util.List<String> all = new java.util.ArrayList<>();
+              letters.forEach(all::add);
+              org.hamcrest.MatcherAssert.assertThat(all.size(), org.hamcrest.Matchers.is(1));
+              org.hamcrest.MatcherAssert.assertThat(
+                  all.get(0), org.hamcrest.Matchers.startsWith("late|LATE_DATA|"));
+              org.hamcrest.MatcherAssert.assertThat(
+                  all.get(0), org.hamcrest.Matchers.endsWith("|gone|acme"));
+              return null;
+            });
+  }
+
+  private static String orderWithItem(String eventId, String eventTime, int quantity, String price) {
+    return Envelopes.envelope()
+        .eventId(eventId)
+        .eventTime(eventTime)
+        .payload(
+            TestSchemas.withItems(
+                TestSchemas.order("O-1"), TestSchemas.item(1, "SKU-1", quantity, price)))
+        .line();
   }
 
   @Test
