@@ -15,6 +15,7 @@ public interface BackfillOptions
         CryptoOptions,
         SchemaOptions,
         RunOptions,
+        LineageOptions,
         WarehouseOptions,
         AggregateOptions {
   @Description("First day to replay, YYYY-MM-DD (event-time date, UTC, as in the dt= partitions).")

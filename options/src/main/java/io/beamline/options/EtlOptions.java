@@ -8,5 +8,6 @@ public interface EtlOptions
         CryptoOptions,
         SchemaOptions,
         RunOptions,
+        LineageOptions,
         WarehouseOptions,
         AggregateOptions {}

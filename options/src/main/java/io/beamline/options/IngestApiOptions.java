@@ -11,4 +11,5 @@ public interface IngestApiOptions
         ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
-        RunOptions {}
+        RunOptions,
+        LineageOptions {}

@@ -13,4 +13,5 @@ public interface IngestJdbcOptions
         ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
-        RunOptions {}
+        RunOptions,
+        LineageOptions {}

@@ -264,16 +264,25 @@ public final class BatchEtlPipeline {
   /** As above, also recording the run in the warehouse's {@code audit.runs} when there is one. */
   static EtlRunSummary runToEnd(
       String command, Pipeline pipeline, Plan plan, String inputPath, Optional<Warehouse> warehouse) {
-    PipelineResult result = pipeline.run();
-    PipelineResult.State state = result.waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("pipeline ended in state " + state);
+    RunLineage lineage = RunLineage.of(command, plan, inputPath, pipeline.getOptions());
+    lineage.start();
+    EtlRunSummary summary;
+    try {
+      PipelineResult result = pipeline.run();
+      PipelineResult.State state = result.waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException("pipeline ended in state " + state);
+      }
+      removeEmptyTempDirectory(plan.outputRoot());
+      summary =
+          EtlRunSummary.finish(
+              command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now());
+      warehouse.ifPresent(w -> w.recordRun(summary));
+    } catch (RuntimeException | Error e) {
+      lineage.fail(e);
+      throw e;
     }
-    removeEmptyTempDirectory(plan.outputRoot());
-    EtlRunSummary summary =
-        EtlRunSummary.finish(
-            command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now());
-    warehouse.ifPresent(w -> w.recordRun(summary));
+    lineage.complete(summary);
     return summary;
   }
 
