@@ -9,4 +9,5 @@ public interface EtlOptions
         SchemaOptions,
         RunOptions,
         WarehouseOptions,
-        AggregateOptions {}
+        AggregateOptions,
+        MetricsOptions {}
