@@ -11,6 +11,8 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
@@ -21,6 +23,12 @@ import org.apache.beam.sdk.transforms.DoFn;
 final class RecordDecoder {
   /** At most this many bytes of an oversized record stay in its dead letter, to identify it. */
   static final int OVERSIZED_PREFIX_BYTES = 1024;
+
+  /** Beam distribution of the size in bytes of every record read (oversized ones included). */
+  public static final String RECORD_SIZE_BYTES = "record_size_bytes";
+
+  private final Distribution recordSizes =
+      Metrics.distribution(DeadLetters.METRICS_NAMESPACE, RECORD_SIZE_BYTES);
 
   private final String stage;
   private final int maxBytes;
@@ -41,6 +49,7 @@ final class RecordDecoder {
    * record in dead-letter details.
    */
   void decode(DoFn<?, String>.ProcessContext c, byte[] bytes, int length, long totalBytes, String where) {
+    recordSizes.update(totalBytes);
     if (totalBytes > maxBytes) {
       DeadLetters.emit(
           c,

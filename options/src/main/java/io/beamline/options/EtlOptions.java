@@ -10,4 +10,5 @@ public interface EtlOptions
         RunOptions,
         LineageOptions,
         WarehouseOptions,
-        AggregateOptions {}
+        AggregateOptions,
+        MetricsOptions {}

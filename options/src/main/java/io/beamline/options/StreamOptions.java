@@ -13,7 +13,8 @@ public interface StreamOptions
         ObjectStoreOptions,
         CryptoOptions,
         SchemaOptions,
-        RunOptions {
+        RunOptions,
+        MetricsOptions {
   @Description(
       "Length of the event-time windows the zones are written in, in minutes. Each window and"
           + " pane gets files of its own.")

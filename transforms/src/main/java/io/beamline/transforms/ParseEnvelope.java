@@ -15,6 +15,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -32,6 +34,9 @@ public final class ParseEnvelope
 
   /** Names that become path segments: no '/', no '..', no upper case. */
   public static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
+
+  /** Beam distribution of processing time minus event time, in ms, of each parsed envelope. */
+  public static final String EVENT_TIME_LAG_MS = "event_time_lag_ms";
 
   private static final int MAX_EVENT_ID_CHARS = 256;
   private static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
@@ -51,13 +56,18 @@ public final class ParseEnvelope
 
   static final class ParseFn extends DoFn<String, Envelope> {
     private final Counter passed = DeadLetters.outputCounter(STAGE);
+    /** Processing time minus event time of each parsed envelope (negative: from the future). */
+    private final Distribution eventTimeLag =
+        Metrics.distribution(DeadLetters.METRICS_NAMESPACE, EVENT_TIME_LAG_MS);
 
     @ProcessElement
     public void process(ProcessContext c) {
       String line = c.element();
       try {
-        c.output(parse(line));
+        Envelope envelope = parse(line);
+        c.output(envelope);
         passed.inc();
+        eventTimeLag.update(System.currentTimeMillis() - envelope.eventTimeMillis());
       } catch (RejectedRecordException e) {
         DeadLetters.emit(c, rejected(line, e));
       } catch (RuntimeException e) {

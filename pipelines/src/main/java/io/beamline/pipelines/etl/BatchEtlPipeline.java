@@ -9,6 +9,8 @@ import io.beamline.options.OutputOptions;
 import io.beamline.options.RunOptions;
 import io.beamline.options.SchemaOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.pipelines.metrics.MetricsServer;
+import io.beamline.pipelines.metrics.RunMetrics;
 import io.beamline.io.jdbc.UpsertHourlySales;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.model.CategorySales;
@@ -100,6 +102,7 @@ public final class BatchEtlPipeline {
     if (options.getShardsPerPartition() < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1");
     }
+    RunMetrics.checkPort(options);
     String outputRoot = stripTrailingSlash(required(options.getOutputRoot(), "--outputRoot"));
     if (outputRoot.isEmpty()) {
       throw new IllegalArgumentException("--outputRoot must not be empty");
@@ -268,15 +271,17 @@ public final class BatchEtlPipeline {
     lineage.start();
     EtlRunSummary summary;
     try {
-      PipelineResult result = pipeline.run();
-      PipelineResult.State state = result.waitUntilFinish();
+      PipelineResult result = runServingMetrics(pipeline);
+      PipelineResult.State state = result.getState();
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("pipeline ended in state " + state);
       }
       removeEmptyTempDirectory(plan.outputRoot());
+      String metricsFile = writeMetrics(plan, result);
       summary =
           EtlRunSummary.finish(
-              command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now());
+              command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now(),
+              metricsFile);
       warehouse.ifPresent(w -> w.recordRun(summary));
     } catch (RuntimeException | Error e) {
       lineage.fail(e);
@@ -284,6 +289,24 @@ public final class BatchEtlPipeline {
     }
     lineage.complete(summary);
     return summary;
+  }
+
+  /**
+   * Runs a pipeline to its end, serving its metrics at {@code --metricsPort} meanwhile (when set);
+   * the endpoint stops when the run ends, however it ends. Returns the finished run.
+   */
+  static PipelineResult runServingMetrics(Pipeline pipeline) {
+    RunMetrics.letRunReturnWhileRunning(pipeline.getOptions());
+    PipelineResult result = pipeline.run();
+    try (MetricsServer ignored = RunMetrics.serve(pipeline.getOptions(), result)) {
+      result.waitUntilFinish();
+    }
+    return result;
+  }
+
+  /** Writes a finished run's metrics to the audit zone; returns the file. */
+  static String writeMetrics(Plan plan, PipelineResult result) {
+    return RunMetrics.write(RunMetrics.file(plan.outputRoot(), plan.startedAt(), plan.runId()), result);
   }
 
   /**

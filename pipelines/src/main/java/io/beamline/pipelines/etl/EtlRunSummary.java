@@ -35,15 +35,25 @@ public final class EtlRunSummary {
 
   private final ObjectNode json;
   private final String auditFile;
+  private final String metricsFile;
 
-  private EtlRunSummary(ObjectNode json, String auditFile) {
+  private EtlRunSummary(ObjectNode json, String auditFile, String metricsFile) {
     this.json = json;
     this.auditFile = auditFile;
+    this.metricsFile = metricsFile;
   }
 
-  /** Reads the counts the pipeline staged, writes the audit record, and removes the staging file. */
+  /**
+   * Reads the counts the pipeline staged, writes the audit record, and removes the staging file.
+   * {@code metricsFile}: the run's Prometheus metrics file, named in the summary (or null).
+   */
   static EtlRunSummary finish(
-      String command, BatchEtlPipeline.Plan plan, String runner, String inputPath, Instant finishedAt) {
+      String command,
+      BatchEtlPipeline.Plan plan,
+      String runner,
+      String inputPath,
+      Instant finishedAt,
+      String metricsFile) {
     Map<String, Long> counts = readCounts(plan.stagingFile());
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("command", command);
@@ -94,7 +104,7 @@ public final class EtlRunSummary {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove " + plan.stagingFile(), e);
     }
-    return new EtlRunSummary(o, auditFile);
+    return new EtlRunSummary(o, auditFile, metricsFile);
   }
 
   private static Map<String, Long> readCounts(String stagingFile) {
@@ -169,6 +179,11 @@ public final class EtlRunSummary {
     return auditFile;
   }
 
+  /** The run's metrics in Prometheus text format, or null when none were written. */
+  public String metricsFile() {
+    return metricsFile;
+  }
+
   public String toJson() {
     return json.toPrettyString();
   }
@@ -190,6 +205,9 @@ public final class EtlRunSummary {
     s.append(String.format("  counts     %d in = %d etl + %d dlq + %d duplicates: %s%n", recordsIn(), etlRecords(),
         deadLetters(), duplicatesDropped(), conserved() ? "conserved" : "NOT CONSERVED"));
     s.append(String.format("  audit      %s%n", auditFile));
+    if (metricsFile != null) {
+      s.append(String.format("  metrics    %s%n", metricsFile));
+    }
     return s.toString();
   }
 

@@ -193,8 +193,8 @@ public final class StreamingEtlPipeline {
   public static EtlRunSummary run(StreamOptions options) {
     BatchEtlPipeline.Plan plan = prepare(options);
     boolean bounded = source(options).isBounded();
-    PipelineResult result = build(options, plan).run();
-    PipelineResult.State state = result.waitUntilFinish();
+    PipelineResult result = BatchEtlPipeline.runServingMetrics(build(options, plan));
+    PipelineResult.State state = result.getState();
     if (!bounded) {
       return null;
     }
@@ -202,7 +202,9 @@ public final class StreamingEtlPipeline {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
     BatchEtlPipeline.removeEmptyTempDirectory(plan.outputRoot());
+    String metricsFile = BatchEtlPipeline.writeMetrics(plan, result);
     return EtlRunSummary.finish(
-        "stream", plan, options.getRunner().getSimpleName(), plan.inputPattern(), Instant.now());
+        "stream", plan, options.getRunner().getSimpleName(), plan.inputPattern(), Instant.now(),
+        metricsFile);
   }
 }

@@ -184,9 +184,10 @@ class S3EtlTest {
   // ---------------------------------------------------------------------------- rerun
 
   @Test
-  void rerunLeavesTheSameObjectsPlusItsAuditRecord() {
+  void rerunLeavesTheSameObjectsPlusItsAuditRecordAndMetricsFile() {
     List<String> expected = new ArrayList<>(keysAfterFirst);
     expected.add(second.auditFile().substring(OUTPUT.length() + 1));
+    expected.add(second.metricsFile().substring(OUTPUT.length() + 1));
     Collections.sort(expected);
     assertThat(keysAfterSecond, is(expected));
   }
