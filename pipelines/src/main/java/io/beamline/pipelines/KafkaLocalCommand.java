@@ -7,7 +7,6 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -57,33 +56,19 @@ final class KafkaLocalCommand implements BeamlineCli.Command {
       }
       throw e;
     }
-    // Ctrl-C ends the JVM through its shutdown hooks: stop the broker cleanly there, so that the
-    // next run on the same data dir does not have to recover its logs.
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> stopQuietly(broker, stopped), "kafka-local-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    boolean interrupted = false;
-    try {
-      for (String topic : topics) {
-        boolean created = broker.createTopic(topic, o.getPartitions());
-        out.println((created ? "Created topic " : "Topic exists: ") + topic);
-      }
-      out.println("Data in " + dataDir);
-      out.println(READY + broker.bootstrapServers());
-      out.println("Ctrl-C to stop");
-      out.flush();
-      // Blocks until the JVM shuts down, or until this thread is interrupted (tests, embedding).
-      stopped.await();
-    } catch (InterruptedException e) {
-      interrupted = true;
-    } finally {
-      stopQuietly(broker, stopped);
-      removeHook(hook);
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt(); // for the caller, after the broker has stopped
-    }
-    return BeamlineCli.OK;
+    return ServeUntilStopped.serve(
+        "kafka-local",
+        broker::close,
+        () -> {
+          for (String topic : topics) {
+            boolean created = broker.createTopic(topic, o.getPartitions());
+            out.println((created ? "Created topic " : "Topic exists: ") + topic);
+          }
+          out.println("Data in " + dataDir);
+          out.println(READY + broker.bootstrapServers());
+          out.println("Ctrl-C to stop");
+          out.flush();
+        });
   }
 
   static List<String> topics(String option) {
@@ -101,21 +86,5 @@ final class KafkaLocalCommand implements BeamlineCli.Command {
       topics.add(name);
     }
     return topics;
-  }
-
-  private static void stopQuietly(LocalKafkaBroker broker, CountDownLatch stopped) {
-    try {
-      broker.close();
-    } finally {
-      stopped.countDown();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // The JVM is already shutting down: the hook is running or has run.
-    }
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -95,35 +94,21 @@ final class PostgresLocalCommand implements BeamlineCli.Command {
       }
       throw e;
     }
-    // Ctrl-C ends the JVM through its shutdown hooks: stop the server cleanly there, so that the
-    // next run on the same data dir does not have to recover.
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> stopQuietly(server, stopped), "postgres-local-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    boolean interrupted = false;
-    try {
-      int ran = WarehouseMigrations.migrate(server.connection(), schemas);
-      out.println(
-          "Warehouse migrated (" + ran + " migration" + (ran == 1 ? "" : "s") + " applied): schemas"
-              + " raw, etl, audit; etl tables of " + schemas.all().size() + " table schemas");
-      out.println("Data in " + dataDir + " (server log: " + server.logFile() + ")");
-      out.println(READY + server.jdbcUrl());
-      out.println("User: " + server.user());
-      out.println("Password " + passwordSource);
-      out.println("Ctrl-C to stop");
-      out.flush();
-      // Blocks until the JVM shuts down, or until this thread is interrupted (tests, embedding).
-      stopped.await();
-    } catch (InterruptedException e) {
-      interrupted = true;
-    } finally {
-      stopQuietly(server, stopped);
-      removeHook(hook);
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt(); // for the caller, after the server has stopped
-    }
-    return BeamlineCli.OK;
+    return ServeUntilStopped.serve(
+        "postgres-local",
+        server::close,
+        () -> {
+          int ran = WarehouseMigrations.migrate(server.connection(), schemas);
+          out.println(
+              "Warehouse migrated (" + ran + " migration" + (ran == 1 ? "" : "s") + " applied): schemas"
+                  + " raw, etl, audit; etl tables of " + schemas.all().size() + " table schemas");
+          out.println("Data in " + dataDir + " (server log: " + server.logFile() + ")");
+          out.println(READY + server.jdbcUrl());
+          out.println("User: " + server.user());
+          out.println("Password " + passwordSource);
+          out.println("Ctrl-C to stop");
+          out.flush();
+        });
   }
 
   /**
@@ -147,21 +132,5 @@ final class PostgresLocalCommand implements BeamlineCli.Command {
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
     return password;
-  }
-
-  private static void stopQuietly(LocalPostgres server, CountDownLatch stopped) {
-    try {
-      server.close();
-    } finally {
-      stopped.countDown();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // The JVM is already shutting down: the hook is running or has run.
-    }
   }
 }

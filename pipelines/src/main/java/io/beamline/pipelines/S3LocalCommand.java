@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -92,36 +91,25 @@ final class S3LocalCommand implements BeamlineCli.Command {
       }
       throw e;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> stopQuietly(server, stopped), "s3-local-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    boolean interrupted = false;
-    try {
-      for (String bucket : buckets) {
-        boolean created = server.createBucket(bucket);
-        out.println((created ? "Created bucket " : "Bucket exists: ") + bucket);
-      }
-      out.println("Data in " + server.dataDir());
-      out.println("Credentials: " + credentials.howToUse());
-      out.println(
-          "Region: any; pass --s3Region=" + LocalS3.REGION + " (or export " + REGION_VARIABLE + ")");
-      out.println(READY + server.endpoint());
-      out.println(
-          "Use with: --s3Endpoint=" + server.endpoint() + " --s3Region=" + LocalS3.REGION
-              + (buckets.isEmpty() ? "" : " and paths such as s3://" + buckets.get(0) + "/in"));
-      out.println("Ctrl-C to stop");
-      out.flush();
-      stopped.await();
-    } catch (InterruptedException e) {
-      interrupted = true;
-    } finally {
-      stopQuietly(server, stopped);
-      removeHook(hook);
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    return BeamlineCli.OK;
+    return ServeUntilStopped.serve(
+        "s3-local",
+        server::close,
+        () -> {
+          for (String bucket : buckets) {
+            boolean created = server.createBucket(bucket);
+            out.println((created ? "Created bucket " : "Bucket exists: ") + bucket);
+          }
+          out.println("Data in " + server.dataDir());
+          out.println("Credentials: " + credentials.howToUse());
+          out.println(
+              "Region: any; pass --s3Region=" + LocalS3.REGION + " (or export " + REGION_VARIABLE + ")");
+          out.println(READY + server.endpoint());
+          out.println(
+              "Use with: --s3Endpoint=" + server.endpoint() + " --s3Region=" + LocalS3.REGION
+                  + (buckets.isEmpty() ? "" : " and paths such as s3://" + buckets.get(0) + "/in"));
+          out.println("Ctrl-C to stop");
+          out.flush();
+        });
   }
 
   static List<String> buckets(String option) {
@@ -218,21 +206,5 @@ final class S3LocalCommand implements BeamlineCli.Command {
       out.put(l.substring(0, eq).trim(), v);
     }
     return out;
-  }
-
-  private static void stopQuietly(LocalS3 server, CountDownLatch stopped) {
-    try {
-      server.close();
-    } finally {
-      stopped.countDown();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // The JVM is already shutting down: the hook is running or has run.
-    }
   }
 }
