@@ -6,6 +6,7 @@ import io.beamline.io.WriteEtlRowsToKafka;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.OutputZones;
 import io.beamline.transforms.EventTimeDeadline;
+import io.beamline.transforms.FailOnceAfterElements;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
@@ -58,6 +59,12 @@ public final class StreamingEtlPipeline {
     WriteEtlRowsToKafka.Format.parse(options.getEtlFormat());
     if (options.getKafkaSinkShards() < 1) {
       throw new IllegalArgumentException("--kafkaSinkShards must be at least 1");
+    }
+    if (options.getInjectFailureAfterRows() < 0) {
+      throw new IllegalArgumentException("--injectFailureAfterRows must not be negative");
+    }
+    if (options.getInjectFailureAfterRows() > 0 && options.getInjectFailureMarker().isBlank()) {
+      throw new IllegalArgumentException("--injectFailureAfterRows needs --injectFailureMarker");
     }
     return BatchEtlPipeline.plan(
         options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
@@ -145,7 +152,7 @@ public final class StreamingEtlPipeline {
             .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness));
     zones.writeAggregates(sales);
     warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
-    writeToKafka(options, plan, processed.rows(), dlq);
+    writeToKafka(options, plan, withInjectedFailure(options, processed.rows()), dlq);
     countKeys.apply(
         "AuditPerWindow",
         new WindowAudit(
@@ -159,6 +166,16 @@ public final class StreamingEtlPipeline {
       countKeys.apply("AuditRun", new AuditCounts(processed, plan.stagingFile()));
     }
     return p;
+  }
+
+  /** The rows, failing once after --injectFailureAfterRows of them when that is set (testing). */
+  private static PCollection<EtlRow> withInjectedFailure(StreamOptions options, PCollection<EtlRow> rows) {
+    if (options.getInjectFailureAfterRows() == 0) {
+      return rows;
+    }
+    return rows.apply(
+        "InjectedFailure",
+        FailOnceAfterElements.of(options.getInjectFailureAfterRows(), options.getInjectFailureMarker()));
   }
 
   /** The optional Kafka sinks: etl rows to --etlTopic, dead letters to --deadLetterTopic. */
