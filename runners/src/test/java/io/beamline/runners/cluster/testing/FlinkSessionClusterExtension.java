@@ -1,6 +1,6 @@
 package io.beamline.runners.cluster.testing;
 
-import io.beamline.runners.cluster.FlinkSessionCluster;
+import io.beamline.pipelines.cluster.FlinkSessionCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.beamline.runners.cluster;
+package io.beamline.pipelines.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
