@@ -90,12 +90,20 @@ final class ClusterProcesses {
   }
 
   String httpGet(String url) {
+    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build());
+  }
+
+  String httpPatch(String url) {
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(5))
+            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  private String send(HttpRequest request) {
     try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      return response.body();
+      return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package io.beamline.pipelines.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.transforms.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -126,6 +128,56 @@ public final class FlinkSessionCluster implements AutoCloseable {
   /** The job overview of the JobManager's REST API (JSON), for tests and diagnostics. */
   public String jobsOverview() {
     return processes.httpGet("http://" + master() + "/jobs/overview");
+  }
+
+  /** Cancels every running job through the REST API (what {@code flink cancel} does). */
+  public void cancelRunningJobs() {
+    Matcher m =
+        Pattern.compile("\\{\"id\":\"([0-9a-f]{32})\",\"status\":\"RUNNING\"\\}")
+            .matcher(processes.httpGet("http://" + master() + "/jobs"));
+    while (m.find()) {
+      processes.httpPatch("http://" + master() + "/jobs/" + m.group(1) + "?mode=cancel");
+    }
+  }
+
+  /**
+   * The failures the running job has recovered from or is recovering from (its exception history),
+   * or -1 when no job runs.
+   */
+  public int runningJobFailures() {
+    JsonNode job = runningJob();
+    if (job == null) {
+      return -1;
+    }
+    JsonNode history =
+        readJson(processes.httpGet("http://" + master() + "/jobs/" + job.get("jid").asText() + "/exceptions"))
+            .path("exceptionHistory")
+            .path("entries");
+    return history.size();
+  }
+
+  /** Whether a job runs with every one of its tasks running (after a restart: recovered). */
+  public boolean runningJobHasAllTasksRunning() {
+    JsonNode job = runningJob();
+    return job != null
+        && job.path("tasks").path("running").asInt(-1) == job.path("tasks").path("total").asInt(-2);
+  }
+
+  private JsonNode runningJob() {
+    for (JsonNode job : readJson(processes.httpGet("http://" + master() + "/jobs/overview")).path("jobs")) {
+      if (job.path("state").asText().equals("RUNNING")) {
+        return job;
+      }
+    }
+    return null;
+  }
+
+  private static JsonNode readJson(String body) {
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the JobManager answered no JSON: " + body, e);
+    }
   }
 
   static int intField(String json, String name) {
