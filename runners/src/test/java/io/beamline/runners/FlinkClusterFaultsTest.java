@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,18 @@ class FlinkClusterFaultsTest {
 
   @TempDir Path work;
 
-  private static final Duration TIMEOUT = Duration.ofMinutes(4);
+  private static final Duration TIMEOUT = EndlessStreamFixture.TIMEOUT;
+  private EndlessStreamFixture stream;
+
+  @BeforeEach
+  void fixture() {
+    stream = new EndlessStreamFixture(kafka, work);
+  }
+
+  /** The options that send a job to the session cluster. */
+  private static List<String> flinkCluster() {
+    return List.of(flink.runnerArgs());
+  }
   private static final int KILLS = 3;
 
   /**
@@ -55,16 +67,16 @@ class FlinkClusterFaultsTest {
    */
   @Test
   void everyRowOnceOnTheTopicAndInTheZoneAfterThreeKilledTaskManagers() throws Exception {
-    GeneratedSample sample = sample("kill", KILLS + 1);
+    GeneratedSample sample = stream.sample("kill", KILLS + 1);
     FlinkSessionCluster cluster = flink.cluster();
 
-    StreamOptions first = options("kill");
+    StreamOptions first = stream.options("kill", flinkCluster());
     StreamingEtlPipeline.build(first, StreamingEtlPipeline.prepare(first)).run();
     List<Double> recoverySeconds = new ArrayList<>();
     try {
       for (int kill = 0; kill < KILLS; kill++) {
-        send("kill", sample.files().get(kill));
-        waitForCommittedRows("kill", committedRows("kill") + 1);
+        stream.send("kill", sample.files().get(kill));
+        stream.waitForCommittedRows("kill", stream.committedRows("kill") + 1);
         int failures = cluster.runningJobFailures();
         // Kill in the middle of the stream: while this file's rows are still being written.
         cluster.killTaskManager();
@@ -72,18 +84,18 @@ class FlinkClusterFaultsTest {
         cluster.startTaskManager();
         // Recovered: the job has seen the failure, runs every task again, and commits new rows.
         await(() -> cluster.runningJobFailures() > failures && cluster.runningJobHasAllTasksRunning(), "the job to restart");
-        waitForCommittedRows("kill", committedRows("kill") + 1);
+        stream.waitForCommittedRows("kill", stream.committedRows("kill") + 1);
         recoverySeconds.add(Math.round((System.nanoTime() - killedAt) / 1e8) / 10.0);
         cluster.awaitTaskManagers(2);
       }
-      send("kill", sample.files().get(KILLS));
+      stream.send("kill", sample.files().get(KILLS));
       waitForAllRows("kill", sample);
     } finally {
       cluster.cancelRunningJobs();
     }
     System.out.printf(
         "Flink cluster, %d TaskManagers killed with SIGKILL: recovery (kill to tasks running and new rows committed) %s s; all %d rows once%n",
-        KILLS, recoverySeconds, expectedRows(sample));
+        KILLS, recoverySeconds, EndlessStreamFixture.expectedRows(sample));
 
     assertEveryRowOnce("kill", sample);
   }
@@ -95,27 +107,27 @@ class FlinkClusterFaultsTest {
    */
   @Test
   void stopWithSavepointAndResumeLosesAndDoublesNothingAndAggregatesContinue() throws Exception {
-    GeneratedSample sample = sample("savepoint", 4);
+    GeneratedSample sample = stream.sample("savepoint", 4);
     FlinkSessionCluster cluster = flink.cluster();
     cluster.awaitTaskManagers(2);
     String[] resumeArgs;
 
-    StreamOptions first = options("savepoint");
+    StreamOptions first = stream.options("savepoint", flinkCluster());
     StreamingEtlPipeline.build(first, StreamingEtlPipeline.prepare(first)).run();
     try {
-      send("savepoint", sample.files().get(0));
-      send("savepoint", sample.files().get(1));
-      waitForCommittedRows("savepoint", 1);
+      stream.send("savepoint", sample.files().get(0));
+      stream.send("savepoint", sample.files().get(1));
+      stream.waitForCommittedRows("savepoint", 1);
       String savepoint = cluster.stopRunningJobWithSavepoint(work.resolve("savepoints"), TIMEOUT);
-      long stoppedAt = committedRows("savepoint");
-      send("savepoint", sample.files().get(2));
-      StreamOptions resumed = options("savepoint", "--savepointPath=" + savepoint);
+      long stoppedAt = stream.committedRows("savepoint");
+      stream.send("savepoint", sample.files().get(2));
+      StreamOptions resumed = stream.options("savepoint", flinkCluster(), "--savepointPath=" + savepoint);
       StreamingEtlPipeline.build(resumed, StreamingEtlPipeline.prepare(resumed)).run();
-      send("savepoint", sample.files().get(3));
+      stream.send("savepoint", sample.files().get(3));
       waitForAllRows("savepoint", sample);
       System.out.printf(
           "Flink cluster, stop with savepoint after %d committed rows and resume: all %d rows once%n",
-          stoppedAt, expectedRows(sample));
+          stoppedAt, EndlessStreamFixture.expectedRows(sample));
     } finally {
       cluster.cancelRunningJobs();
     }
@@ -136,70 +148,16 @@ class FlinkClusterFaultsTest {
     assertThat(EtlTestSupport.finalHourlySales(work.resolve("savepoint/out")), equalTo(batchSales));
   }
 
-  private GeneratedSample sample(String name, int files) throws Exception {
-    return SampleEventGenerator.builder()
-        .count(100 * files)
-        .days(1)
-        .endDate(LocalDate.parse("2026-11-20"))
-        .badFraction(0.1)
-        // No duplicates: an endless stream drops them within --dedupMinutes of event time only.
-        .duplicateFraction(0)
-        .files(files)
-        .outputPath(work.resolve(name + "/input"))
-        .keyring(SampleEventGenerator.writeKeyringIfMissing(work.resolve("keyring.json")))
-        .build()
-        .generate();
-  }
-
-  /** The stream of test {@code name}: its own topics, output and (fixed) run id. */
-  private StreamOptions options(String name, String... extra) {
-    kafka.createTopic(name + "-events", 2);
-    kafka.createTopic(name + "-rows", 2);
-    List<String> args = new ArrayList<>(List.of(flink.runnerArgs()));
-    args.addAll(
-        List.of(
-            "--parallelism=2",
-            "--streaming=true",
-            "--attachedMode=false",
-            "--checkpointingInterval=2000",
-            "--runId=" + name,
-            "--bootstrapServers=" + kafka.bootstrapServers(),
-            "--topics=" + name + "-events",
-            "--consumerGroup=" + name,
-            // Sample times are days behind the clock, which an idle partition's watermark jumps to.
-            "--allowedLatenessMinutes=" + (3650L * 24 * 60),
-            "--etlTopic=" + name + "-rows",
-            "--kafkaSinkShards=2",
-            "--outputRoot=" + work.resolve(name + "/out"),
-            "--keyringPath=" + work.resolve("keyring.json"),
-            "--schemaDir=../schemas"));
-    args.addAll(List.of(extra));
-    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().as(StreamOptions.class);
-  }
-
-  private static void send(String name, Path file) throws Exception {
-    ProduceEnvelopeFiles.send(kafka.bootstrapServers(), name + "-events", List.of(file));
-  }
-
-  private static long expectedRows(GeneratedSample sample) {
-    return sample.expectedEtlRows().values().stream().mapToLong(Long::longValue).sum();
-  }
-
   /** Every row committed to the topic and written to the zone (whose last windows close last). */
   private void waitForAllRows(String name, GeneratedSample sample) throws Exception {
-    waitForCommittedRows(name, expectedRows(sample));
-    waitForZoneRows(work.resolve(name + "/out"), expectedRows(sample), TIMEOUT);
+    stream.waitForCommittedRows(name, EndlessStreamFixture.expectedRows(sample));
+    waitForZoneRows(work.resolve(name + "/out"), EndlessStreamFixture.expectedRows(sample), TIMEOUT);
     // Two more checkpoints: a replay after a restore would show up by now.
     Thread.sleep(5_000);
   }
 
   private void assertEveryRowOnce(String name, GeneratedSample sample) throws Exception {
-    String topic = name + "-rows";
-    assertThat("etl topic, read_committed", topicRowsByTable(topic), equalTo(new TreeMap<>(sample.expectedEtlRows())));
-    assertThat(
-        "etl topic, no row twice",
-        distinctTopicRows(topic),
-        is((long) kafka.consumeAll(topic, true, Duration.ofSeconds(30)).size()));
+    stream.assertTopicHoldsEveryRowOnce(name, sample);
     Map<String, Long> zoneByTable = new TreeMap<>();
     Set<String> distinctZoneRows = new HashSet<>();
     long zoneRows = 0;
@@ -220,23 +178,6 @@ class FlinkClusterFaultsTest {
     return Path.of(relativeFile).getName(1).toString();
   }
 
-  private static Map<String, Long> topicRowsByTable(String topic) throws Exception {
-    Map<String, Long> byTable = new TreeMap<>();
-    for (byte[] value : kafka.consumeAll(topic, true, Duration.ofSeconds(30))) {
-      byTable.merge(Json.MAPPER.readTree(value).get("table").asText(), 1L, Long::sum);
-    }
-    return byTable;
-  }
-
-  private static long distinctTopicRows(String topic) throws Exception {
-    Set<String> distinct = new HashSet<>();
-    for (byte[] value : kafka.consumeAll(topic, true, Duration.ofSeconds(30))) {
-      JsonNode row = Json.MAPPER.readTree(value);
-      distinct.add(row.get("event_id").asText() + "/" + row.get("table").asText() + "/" + row.path("line_no").asText());
-    }
-    return distinct.size();
-  }
-
   private static void await(java.util.function.BooleanSupplier condition, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -246,23 +187,6 @@ class FlinkClusterFaultsTest {
       }
       Thread.sleep(250);
     }
-  }
-
-  private static long committedRows(String name) {
-    return kafka.consumeAll(name + "-rows", true, Duration.ofSeconds(10)).size();
-  }
-
-  private static long waitForCommittedRows(String name, long rows) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    long seen = 0;
-    while (System.nanoTime() < deadline) {
-      seen = committedRows(name);
-      if (seen >= rows) {
-        return seen;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("only " + seen + " of " + rows + " rows committed within " + TIMEOUT);
   }
 
   private static void waitForZoneRows(Path root, long rows, Duration timeout) throws Exception {
