@@ -305,8 +305,8 @@ final class RunReportHtml {
     if (bars.isEmpty()) {
       return "";
     }
-    int width = 430;
-    int labelWidth = 130;
+    int width = 460;
+    int labelWidth = 180;
     int valueWidth = 70;
     int row = 22;
     long max = bars.stream().mapToLong(Bar::value).max().orElse(0);
@@ -320,7 +320,7 @@ final class RunReportHtml {
       int y = i * row + 2;
       double w = Math.max(b.value() > 0 ? 1 : 0, b.value() * scale);
       s.append("<text x=\"").append(labelWidth - 6).append("\" y=\"").append(y + 15).append("\" text-anchor=\"end\">")
-          .append(esc(clip(b.label(), 20))).append("</text>")
+          .append(esc(clip(b.label(), 26))).append("</text>")
           .append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" rx=\"2\" fill=\"%s\"/>",
               labelWidth, y + 2, w, b.color()))
           .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>", labelWidth + w + 5, y + 15, num(b.value())));
