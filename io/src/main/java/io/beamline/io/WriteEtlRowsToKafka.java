@@ -21,7 +21,6 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -43,8 +42,7 @@ import org.apache.kafka.common.header.Header;
  * BinaryMessageDecoder}.
  *
  * <p>Writes at least once, with an idempotent producer; {@link #withExactlyOnce} writes in Kafka
- * transactions instead. Beam 2.62's exactly-once writer sends only key and value: headers are
- * dropped there, so consumers of such a topic must take source, table and tenant from the value.
+ * transactions instead ({@link TransactionalKafkaWrite}), headers included.
  */
 public final class WriteEtlRowsToKafka extends PTransform<PCollection<EtlRow>, PDone> {
   /** The value format of the messages. */
@@ -114,14 +112,12 @@ public final class WriteEtlRowsToKafka extends PTransform<PCollection<EtlRow>, P
   }
 
   /**
-   * Writes in Kafka transactions through Beam's exactly-once sink: {@code numShards}
+   * Writes in Kafka transactions ({@link TransactionalKafkaWrite}): {@code numShards}
    * transactional producers, whose progress is kept under {@code sinkGroupId} in Kafka and in the
    * runner's state. The group id must stay the same when a job is restored from the runner's
-   * checkpoint or savepoint, and must be new for a job started afresh: Beam fails a fresh job whose
-   * group already has progress in Kafka, and in the same JVM (within a minute of the last write)
-   * silently skips as many rows as the earlier job wrote. {@code numShards} must not exceed the
-   * topic's partitions (checked when the transform is applied, which needs the broker then).
-   * Consumers must read with {@code isolation.level=read_committed}.
+   * checkpoint or savepoint; a job started afresh on a used group starts its own progress. {@code
+   * numShards} must not exceed the topic's partitions (checked when the transform is applied, which
+   * needs the broker then). Consumers must read with {@code isolation.level=read_committed}.
    */
   public WriteEtlRowsToKafka withExactlyOnce(int numShards, String sinkGroupId) {
     if (numShards < 1) {
@@ -139,11 +135,10 @@ public final class WriteEtlRowsToKafka extends PTransform<PCollection<EtlRow>, P
           "--etlFormat=avro needs the table schemas (--schemaDir): call withSchemas");
     }
     long ingestedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, ingestedAt);
-    KafkaIO.WriteRecords<byte[], byte[]> write = KafkaSinks.writer(bootstrapServers, topic);
-    if (exactlyOnceShards > 0) {
-      requireAPartitionPerShard();
-      write = write.withEOS(exactlyOnceShards, sinkGroupId);
-    }
+    PTransform<PCollection<ProducerRecord<byte[], byte[]>>, PDone> write =
+        exactlyOnceShards > 0
+            ? TransactionalKafkaWrite.to(bootstrapServers, topic, exactlyOnceShards, sinkGroupId)
+            : KafkaSinks.writer(bootstrapServers, topic);
     return rows.apply(
             "ToProducerRecords",
             ParDo.of(
@@ -151,24 +146,6 @@ public final class WriteEtlRowsToKafka extends PTransform<PCollection<EtlRow>, P
                     topic, format, format == Format.AVRO ? new EtlAvroSchemas(schemas) : null, ingestedAtMicros)))
         .setCoder(KafkaSinks.coder())
         .apply("WriteKafka", write);
-  }
-
-  /**
-   * Beam's exactly-once sink keeps shard n's progress as the sink group's offset of partition n:
-   * with more shards than partitions its transactions time out (after a minute, on every retry).
-   */
-  private void requireAPartitionPerShard() {
-    int partitions = KafkaSinks.partitionCount(bootstrapServers, topic);
-    if (exactlyOnceShards > partitions) {
-      throw new IllegalArgumentException(
-          "--kafkaSinkShards is "
-              + exactlyOnceShards
-              + " but topic "
-              + topic
-              + " has "
-              + partitions
-              + " partition(s): the exactly-once sink needs a partition per shard");
-    }
   }
 
   static final class ToRecordFn extends DoFn<EtlRow, ProducerRecord<byte[], byte[]>> {

@@ -50,8 +50,9 @@ public interface KafkaSinkOptions extends KafkaConnectionOptions {
 
   @Description(
       "Group id under which the exactly-once sink of --etlTopic keeps its progress in Kafka. Keep"
-          + " it when a job is restored from a checkpoint or savepoint; a job started afresh needs a"
-          + " new one. Empty: beamline-sink-<runId>, new for every run unless --runId is given.")
+          + " it when a job is restored from a checkpoint or savepoint; a job started afresh on a used"
+          + " group starts its own progress. Empty: beamline-sink-<runId>, new for every run unless"
+          + " --runId is given.")
   @Default.String("")
   String getKafkaSinkGroupId();
 

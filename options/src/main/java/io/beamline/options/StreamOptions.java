@@ -15,6 +15,7 @@ public interface StreamOptions
         SchemaOptions,
         RunOptions,
         MetricsOptions,
+        FaultInjectionOptions,
         ReportOptions {
   @Description(
       "Length of the event-time windows the zones are written in, in minutes. Each window and"

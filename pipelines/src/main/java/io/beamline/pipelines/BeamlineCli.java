@@ -44,6 +44,7 @@ public final class BeamlineCli {
     commands.put("ingest-api", new IngestApiCommand());
     commands.put("ingest-jdbc", new IngestJdbcCommand());
     commands.put("backfill", new BackfillCommand());
+    commands.put("flink-cluster", new FlinkClusterCommand());
   }
 
   public static void main(String[] args) {

@@ -29,6 +29,7 @@ public final class BeamlineMain {
     if (needsLoopbackFlinkConf(effective, System.getenv("FLINK_CONF_DIR"))) {
       effective = append(effective, "--flinkConfDir=" + writeLoopbackFlinkConf());
     }
+    effective = withOwnJarStaged(effective, ownJar());
     System.exit(new BeamlineCli().run(effective, System.out, System.err));
   }
 
@@ -72,6 +73,38 @@ public final class BeamlineMain {
       }
     }
     return out.toArray(new String[0]);
+  }
+
+  /**
+   * A job sent to a cluster (a remote {@code --flinkMaster}, a {@code spark://} master) ships this
+   * jar, which holds every class it needs, unless {@code --filesToStage} says otherwise; the
+   * runners would otherwise stage each classpath entry.
+   */
+  static String[] withOwnJarStaged(String[] args, Path jar) {
+    List<String> list = Arrays.asList(args);
+    String flinkMaster = optionValue(list, "flinkMaster");
+    boolean remoteFlink =
+        optionValue(list, "runner").endsWith("FlinkRunner")
+            && !flinkMaster.isEmpty()
+            && !flinkMaster.startsWith("[");
+    boolean sparkCluster =
+        optionValue(list, "runner").endsWith("SparkRunner")
+            && optionValue(list, "sparkMaster").startsWith("spark://");
+    if (jar == null || hasOption(args, "filesToStage") || !(remoteFlink || sparkCluster)) {
+      return args;
+    }
+    return append(args, "--filesToStage=" + jar);
+  }
+
+  /** The jar this class was loaded from, or null when it runs from class folders. */
+  private static Path ownJar() {
+    try {
+      Path location =
+          Path.of(BeamlineMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return location.toString().endsWith(".jar") ? location : null;
+    } catch (java.net.URISyntaxException | SecurityException e) {
+      return null;
+    }
   }
 
   /** An embedded Flink cluster without a configuration of its own would listen on every interface. */

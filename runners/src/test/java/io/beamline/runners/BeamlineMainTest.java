@@ -2,8 +2,12 @@ package io.beamline.runners;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.arrayContaining;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BeamlineMainTest {
@@ -77,6 +81,32 @@ class BeamlineMainTest {
         is(false));
     assertThat(BeamlineMain.needsLoopbackFlinkConf(new String[] {"etl", "--runner=FlinkRunner"}, "/etc/flink"), is(false));
     assertThat(BeamlineMain.needsLoopbackFlinkConf(new String[] {"etl", "--runner=SparkRunner"}, null), is(false));
+  }
+
+  @Test
+  void aJobForAFlinkOrSparkClusterStagesTheJarItRunsFrom() {
+    Path jar = Path.of("/opt/beamline-flink.jar");
+
+    assertThat(
+        List.of(BeamlineMain.withOwnJarStaged(new String[] {"etl", "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081"}, jar)),
+        hasItem("--filesToStage=/opt/beamline-flink.jar"));
+    assertThat(
+        List.of(BeamlineMain.withOwnJarStaged(new String[] {"etl", "--runner=SparkRunner", "--sparkMaster=spark://127.0.0.1:7077"}, jar)),
+        hasItem("--filesToStage=/opt/beamline-flink.jar"));
+  }
+
+  @Test
+  void embeddedRunnersAndAGivenFilesToStageStageNothingMore() {
+    Path jar = Path.of("/opt/beamline.jar");
+    String[][] untouched = {
+      {"etl", "--runner=FlinkRunner", "--flinkMaster=[local]"},
+      {"etl", "--runner=SparkRunner", "--sparkMaster=local[2]"},
+      {"etl", "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081", "--filesToStage=/x.jar"},
+      {"etl", "--runner=DirectRunner"},
+    };
+    for (String[] args : untouched) {
+      assertThat(List.of(BeamlineMain.withOwnJarStaged(args, jar)), equalTo(List.of(args)));
+    }
   }
 
   @Test

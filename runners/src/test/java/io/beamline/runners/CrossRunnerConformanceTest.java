@@ -13,6 +13,7 @@ import io.beamline.pipelines.generate.GeneratedSample;
 import io.beamline.pipelines.generate.SampleEventGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.pipelines.report.RunReports;
+import io.beamline.runners.cluster.testing.FlinkSessionClusterExtension;
 import io.beamline.transforms.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,15 +26,20 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same generated input through the batch ETL on Direct, Flink and Spark: every runner must
- * write the same etl rows into the same partitions and dead-letter the same records.
+ * The same generated input through the batch ETL on Direct, Flink (embedded, and a session cluster
+ * of separate JVMs) and Spark: every runner must write the same etl rows into the same partitions
+ * and dead-letter the same records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossRunnerConformanceTest {
   @TempDir static Path work;
+
+  @RegisterExtension
+  static FlinkSessionClusterExtension flinkCluster = new FlinkSessionClusterExtension(2);
 
   private GeneratedSample sample;
   private Path keyring;
@@ -82,6 +88,15 @@ class CrossRunnerConformanceTest {
   void flinkWritesTheSameRowsAndDeadLettersAsDirect() throws IOException {
     EtlRunSummary flink = run("flink", "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
     assertSameAsDirect("flink", flink);
+  }
+
+  @Test
+  void flinkSessionClusterOfSeparateProcessesWritesTheSameRowsAndDeadLettersAsDirect()
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of(flinkCluster.runnerArgs()));
+    args.add("--parallelism=2");
+    EtlRunSummary cluster = run("flink-cluster", args.toArray(new String[0]));
+    assertSameAsDirect("flink-cluster", cluster);
   }
 
   @Test

@@ -40,12 +40,17 @@ final class EtlRows {
     return rows;
   }
 
-  /** Visible files below {@code dir}: hidden ones (.crc and the like) are no output. */
+  /**
+   * Visible files below {@code dir}: hidden ones (.crc and the like) and anything in a hidden
+   * folder (a writer's temporary files) are no output.
+   */
   static List<String> relativeFiles(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile)
-          .filter(f -> !f.getFileName().toString().startsWith("."))
-          .map(f -> dir.relativize(f).toString())
+          .map(dir::relativize)
+          .filter(f -> java.util.stream.StreamSupport.stream(f.spliterator(), false)
+              .noneMatch(part -> part.toString().startsWith(".")))
+          .map(Path::toString)
           .sorted()
           .collect(Collectors.toList());
     }

@@ -9,6 +9,7 @@ import io.beamline.pipelines.report.DeadLetterExamples;
 import io.beamline.pipelines.report.RunReports;
 import io.beamline.pipelines.report.ThroughputSampler;
 import io.beamline.transforms.EventTimeDeadline;
+import io.beamline.transforms.FailOnceAfterElements;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
@@ -68,6 +69,12 @@ public final class StreamingEtlPipeline {
     }
     if (options.getKafkaSinkShards() < 1) {
       throw new IllegalArgumentException("--kafkaSinkShards must be at least 1");
+    }
+    if (options.getInjectFailureAfterRows() < 0) {
+      throw new IllegalArgumentException("--injectFailureAfterRows must not be negative");
+    }
+    if (options.getInjectFailureAfterRows() > 0 && options.getInjectFailureMarker().isBlank()) {
+      throw new IllegalArgumentException("--injectFailureAfterRows needs --injectFailureMarker");
     }
     return BatchEtlPipeline.plan(
         options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
@@ -155,7 +162,7 @@ public final class StreamingEtlPipeline {
             .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness));
     zones.writeAggregates(sales);
     warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
-    writeToKafka(options, plan, processed.rows(), dlq);
+    writeToKafka(options, plan, withInjectedFailure(options, processed.rows()), dlq);
     countKeys.apply(
         "AuditPerWindow",
         new WindowAudit(
@@ -174,6 +181,16 @@ public final class StreamingEtlPipeline {
     }
     dlq.apply("DeadLetterExamples", examples);
     return p;
+  }
+
+  /** The rows, failing once after --injectFailureAfterRows of them when that is set (testing). */
+  private static PCollection<EtlRow> withInjectedFailure(StreamOptions options, PCollection<EtlRow> rows) {
+    if (options.getInjectFailureAfterRows() == 0) {
+      return rows;
+    }
+    return rows.apply(
+        "InjectedFailure",
+        FailOnceAfterElements.of(options.getInjectFailureAfterRows(), options.getInjectFailureMarker()));
   }
 
   /** The optional Kafka sinks: etl rows to --etlTopic, dead letters to --deadLetterTopic. */

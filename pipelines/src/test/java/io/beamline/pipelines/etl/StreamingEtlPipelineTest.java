@@ -160,9 +160,9 @@ class StreamingEtlPipelineTest {
 
   @Test
   void streamReachesTheSameFinalHourlySalesAsBatch() throws Exception {
-    Map<String, String> fromBatch = finalSales(work.resolve("out-batch"));
+    Map<String, String> fromBatch = EtlTestSupport.finalHourlySales(work.resolve("out-batch"));
     assertThat(fromBatch.isEmpty(), is(false));
-    assertThat(finalSales(work.resolve("out-stream")), equalTo(fromBatch));
+    assertThat(EtlTestSupport.finalHourlySales(work.resolve("out-stream")), equalTo(fromBatch));
   }
 
   @Test
@@ -202,29 +202,6 @@ class StreamingEtlPipelineTest {
    * (tenant, category, hour) to (items, units, revenue) of the latest pane in the agg zone:
    * panes accumulate, so the latest one holds the final numbers.
    */
-  private static Map<String, String> finalSales(Path root) throws Exception {
-    Map<String, JsonNode> latest = new TreeMap<>();
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(root.resolve("agg"))) {
-      files = walk.filter(Files::isRegularFile).collect(Collectors.toList());
-    }
-    for (Path file : files) {
-      for (String line : Files.readAllLines(file)) {
-        JsonNode n = Json.MAPPER.readTree(line);
-        String key = n.get("tenant").asText() + "/" + n.get("category").asText() + "/" + n.get("window_start").asText();
-        JsonNode seen = latest.get(key);
-        if (seen == null || seen.get("pane_index").asLong() < n.get("pane_index").asLong()) {
-          latest.put(key, n);
-        }
-      }
-    }
-    Map<String, String> out = new TreeMap<>();
-    latest.forEach(
-        (k, n) -> out.put(k, n.get("items").asLong() + " items, " + n.get("units").asLong() + " units, "
-            + n.get("revenue").asText()));
-    return out;
-  }
-
   /** Every row of a table with its partition, minus the per-run _ingested_at, sorted. */
   private List<String> rows(Path root, String table) {
     List<Map<String, String>> result =
