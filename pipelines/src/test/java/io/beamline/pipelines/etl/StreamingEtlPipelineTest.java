@@ -15,6 +15,9 @@ import io.beamline.io.ProduceEnvelopeFiles;
 import io.beamline.io.kafka.testing.KafkaBrokerExtension;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.generate.GeneratedSample;
+import io.beamline.pipelines.report.RunReports;
+import io.beamline.pipelines.report.ThroughputSampler;
+import java.time.Instant;
 import io.beamline.pipelines.generate.SampleEventGenerator;
 import io.beamline.transforms.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,6 +128,34 @@ class StreamingEtlPipelineTest {
   @Test
   void streamWritesTheAuditRecordOfABoundedRun() {
     assertThat(Files.isRegularFile(Path.of(stream.auditFile())), is(true));
+  }
+
+  @Test
+  void boundedStreamWritesARunReportWithItsAuditCounts() throws Exception {
+    JsonNode twin = Json.MAPPER.readTree(Files.readString(Path.of(RunReports.jsonTwin(stream.reportFile()))));
+    assertThat(Files.isRegularFile(Path.of(stream.reportFile())), is(true));
+    assertThat(twin.path("kind").asText(), is("run"));
+    assertThat(twin.path("command").asText(), is("stream"));
+    for (String field : List.of("records_in", "etl_records", "dead_letters", "duplicates_dropped")) {
+      assertThat(field, twin.path("totals").path(field).asLong(), is(stream.record().get(field).asLong()));
+    }
+    assertThat(twin.path("totals").path("conserved").asBoolean(), is(true));
+  }
+
+  @Test
+  void intervalReportOfTheStreamAddsUpItsWindowAuditsToTheRunCounts() throws Exception {
+    String html =
+        RunReports.writeInterval(
+            "stream", stream.runId(), "DirectRunner", "kafka:events", work.resolve("out-stream").toString(),
+            Instant.parse(stream.record().get("started_at").asText()), work.resolve("no-examples.json").toString(),
+            ThroughputSampler.from(Instant.now()));
+    JsonNode twin = Json.MAPPER.readTree(Files.readString(Path.of(RunReports.jsonTwin(html))));
+    assertThat(Path.of(html).getFileName().toString(), matchesPattern("run-" + Pattern.quote(stream.runId()) + "-at-\\d{8}T\\d{6}Z\\.html"));
+    assertThat(twin.path("kind").asText(), is("interval"));
+    for (String field : List.of("records_in", "etl_records", "dead_letters", "duplicates_dropped")) {
+      assertThat(field, twin.path("totals").path(field).asLong(), is(stream.record().get(field).asLong()));
+    }
+    assertThat(twin.path("etl_rows").toString(), is(stream.record().get("etl_rows").toString()));
   }
 
   @Test
