@@ -1,6 +1,7 @@
 package io.beamline.runners.cluster.testing;
 
 import io.beamline.pipelines.cluster.SparkStandaloneCluster;
+import io.beamline.runners.BeamlineMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,7 +58,11 @@ public final class SparkStandaloneClusterExtension implements AfterEachCallback,
     stopDriverContext();
     usedByThisTest = true;
     return new String[] {
-      "--runner=SparkRunner", "--sparkMaster=" + c.master(), "--filesToStage=" + stagedJar(),
+      "--runner=SparkRunner",
+      "--sparkMaster=" + c.master(),
+      "--filesToStage=" + stagedJar(),
+      // What the bundled jars default to for a spark:// master (see BeamlineMain).
+      "--storageLevel=" + BeamlineMain.SPARK_CLUSTER_STORAGE_LEVEL,
     };
   }
 
