@@ -117,7 +117,13 @@ public final class SparkStandaloneCluster implements AutoCloseable {
         processes.start(
             name,
             classpath,
-            List.of("-Xmx512m"),
+            // Every job copies its staged jar (370 MB for the Spark bundle) into each executor's
+            // work folder: delete those of finished jobs after an hour.
+            List.of(
+                "-Xmx512m",
+                "-Dspark.worker.cleanup.enabled=true",
+                "-Dspark.worker.cleanup.interval=600",
+                "-Dspark.worker.cleanup.appDataTtl=3600"),
             WORKER_MAIN,
             List.of(
                 "--host", "127.0.0.1",
