@@ -15,7 +15,8 @@ public interface StreamOptions
         SchemaOptions,
         RunOptions,
         MetricsOptions,
-        FaultInjectionOptions {
+        FaultInjectionOptions,
+        ReportOptions {
   @Description(
       "Length of the event-time windows the zones are written in, in minutes. Each window and"
           + " pane gets files of its own.")

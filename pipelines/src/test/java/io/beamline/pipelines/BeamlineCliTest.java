@@ -246,6 +246,16 @@ class BeamlineCliTest {
   }
 
   @Test
+  void streamWithAReportIntervalBelowOneMinuteExitsTwoNamingIt() {
+    Result r = cli(
+        "stream", "--topics=events", "--bootstrapServers=127.0.0.1:1", "--outputRoot=target/none",
+        "--keyringPath=target/none/keyring.json", "--schemaDir=../schemas", "--reportIntervalMinutes=0");
+
+    assertThat(r.code(), is(BeamlineCli.BAD_USAGE));
+    assertThat(r.err(), containsString("--reportIntervalMinutes must be at least 1"));
+  }
+
+  @Test
   void etlWithoutRequiredOptionsExitsTwoNamingInputPathOnStderr() {
     Result r = cli("etl");
 

@@ -108,6 +108,15 @@ final class ClusterProcesses {
     return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build());
   }
 
+  String httpPostJson(String url, String json) {
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
   String httpPatch(String url) {
     return send(
         HttpRequest.newBuilder(URI.create(url))

@@ -11,6 +11,10 @@ import io.beamline.options.SchemaOptions;
 import io.beamline.pipelines.OutputZones;
 import io.beamline.pipelines.metrics.MetricsServer;
 import io.beamline.pipelines.metrics.RunMetrics;
+import io.beamline.pipelines.report.DeadLetterExamples;
+import io.beamline.pipelines.report.MetricValues;
+import io.beamline.pipelines.report.RunReports;
+import io.beamline.pipelines.report.ThroughputSampler;
 import io.beamline.io.jdbc.UpsertHourlySales;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.model.CategorySales;
@@ -65,6 +69,11 @@ public final class BatchEtlPipeline {
       TableSchemas schemas) {
     String stagingFile() {
       return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/run-" + runId + ".json";
+    }
+
+    /** Where the pipeline stages a few examples of each dead-letter reason for the run report. */
+    String examplesStagingFile() {
+      return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/examples-" + runId + ".json";
     }
   }
 
@@ -247,6 +256,7 @@ public final class BatchEtlPipeline {
       warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
     }
     countKeys.apply("CountForAudit", new AuditCounts(processed, plan.stagingFile()));
+    dlq.apply("DeadLetterExamples", DeadLetterExamples.stagedAt(plan.examplesStagingFile()));
   }
 
   /** Prepares, runs to completion and audits one batch run. */
@@ -271,18 +281,21 @@ public final class BatchEtlPipeline {
     lineage.start();
     EtlRunSummary summary;
     try {
-      PipelineResult result = runServingMetrics(pipeline);
+      ThroughputSampler sampler = ThroughputSampler.from(plan.startedAt());
+      PipelineResult result = runServingMetrics(pipeline, sampler);
       PipelineResult.State state = result.getState();
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("pipeline ended in state " + state);
       }
       removeEmptyTempDirectory(plan.outputRoot());
       String metricsFile = writeMetrics(plan, result);
-      summary =
+      EtlRunSummary finished =
           EtlRunSummary.finish(
               command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now(),
               metricsFile);
-      warehouse.ifPresent(w -> w.recordRun(summary));
+      // Last of the run's files, so that it can show every other one (the quality audit included).
+      summary = finished.withReportFile(writeReport(plan, finished, sampler, result));
+      warehouse.ifPresent(w -> w.recordRun(finished));
     } catch (RuntimeException | Error e) {
       lineage.fail(e);
       throw e;
@@ -292,16 +305,32 @@ public final class BatchEtlPipeline {
   }
 
   /**
-   * Runs a pipeline to its end, serving its metrics at {@code --metricsPort} meanwhile (when set);
-   * the endpoint stops when the run ends, however it ends. Returns the finished run.
+   * Runs a pipeline to its end, serving its metrics at {@code --metricsPort} meanwhile (when set)
+   * and sampling its counters for the run report; the endpoint stops when the run ends, however it
+   * ends. Returns the finished run.
    */
-  static PipelineResult runServingMetrics(Pipeline pipeline) {
+  static PipelineResult runServingMetrics(Pipeline pipeline, ThroughputSampler sampler) {
     RunMetrics.letRunReturnWhileRunning(pipeline.getOptions());
     PipelineResult result = pipeline.run();
     try (MetricsServer ignored = RunMetrics.serve(pipeline.getOptions(), result)) {
-      result.waitUntilFinish();
+      org.joda.time.Duration every = org.joda.time.Duration.millis(ThroughputSampler.SAMPLE_INTERVAL.toMillis());
+      while (!result.getState().isTerminal()) {
+        result.waitUntilFinish(every);
+        sampler.sample(result, Instant.now(), result.getState().isTerminal());
+      }
+      result.waitUntilFinish(); // rethrows the failure of a run that failed
+    }
+    if (sampler.samples().size() == 1) {
+      sampler.sample(result, Instant.now(), true); // run() blocked until the end (Flink, attached)
     }
     return result;
+  }
+
+  /** Writes the run report (HTML and JSON twin) of a finished run; returns the HTML file. */
+  static String writeReport(Plan plan, EtlRunSummary summary, ThroughputSampler sampler, PipelineResult result) {
+    return RunReports.writeFinished(
+        summary.record(), plan.outputRoot(), plan.startedAt(), plan.examplesStagingFile(), sampler,
+        MetricValues.of(result));
   }
 
   /** Writes a finished run's metrics to the audit zone; returns the file. */

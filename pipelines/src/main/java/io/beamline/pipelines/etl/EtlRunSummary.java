@@ -3,6 +3,7 @@ package io.beamline.pipelines.etl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.io.PartitionPath;
+import io.beamline.pipelines.report.RunReports;
 import io.beamline.transforms.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,11 +37,13 @@ public final class EtlRunSummary {
   private final ObjectNode json;
   private final String auditFile;
   private final String metricsFile;
+  private final String reportFile;
 
-  private EtlRunSummary(ObjectNode json, String auditFile, String metricsFile) {
+  private EtlRunSummary(ObjectNode json, String auditFile, String metricsFile, String reportFile) {
     this.json = json;
     this.auditFile = auditFile;
     this.metricsFile = metricsFile;
+    this.reportFile = reportFile;
   }
 
   /**
@@ -104,7 +107,7 @@ public final class EtlRunSummary {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove " + plan.stagingFile(), e);
     }
-    return new EtlRunSummary(o, auditFile, metricsFile);
+    return new EtlRunSummary(o, auditFile, metricsFile, null);
   }
 
   private static Map<String, Long> readCounts(String stagingFile) {
@@ -184,6 +187,16 @@ public final class EtlRunSummary {
     return metricsFile;
   }
 
+  /** The run's HTML report (its JSON twin beside it, ending {@code .json}), or null when none was written. */
+  public String reportFile() {
+    return reportFile;
+  }
+
+  /** The same summary naming the run's HTML report. */
+  public EtlRunSummary withReportFile(String htmlFile) {
+    return new EtlRunSummary(json, auditFile, metricsFile, htmlFile);
+  }
+
   public String toJson() {
     return json.toPrettyString();
   }
@@ -207,6 +220,10 @@ public final class EtlRunSummary {
     s.append(String.format("  audit      %s%n", auditFile));
     if (metricsFile != null) {
       s.append(String.format("  metrics    %s%n", metricsFile));
+    }
+    if (reportFile != null) {
+      s.append(String.format("  report     %s%n", reportFile));
+      s.append(String.format("             %s%n", RunReports.jsonTwin(reportFile)));
     }
     return s.toString();
   }

@@ -5,6 +5,9 @@ import io.beamline.io.WriteDeadLettersToKafka;
 import io.beamline.io.WriteEtlRowsToKafka;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.pipelines.report.DeadLetterExamples;
+import io.beamline.pipelines.report.RunReports;
+import io.beamline.pipelines.report.ThroughputSampler;
 import io.beamline.transforms.EventTimeDeadline;
 import io.beamline.transforms.FailOnceAfterElements;
 import io.beamline.transforms.HourlyCategorySales;
@@ -27,6 +30,8 @@ import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The streaming ETL: envelopes from Kafka through the same {@link ProcessEnvelopes} composite as
@@ -35,6 +40,8 @@ import org.joda.time.Duration;
  * writes an audit record like a batch run.
  */
 public final class StreamingEtlPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingEtlPipeline.class);
+
   private StreamingEtlPipeline() {}
 
   /** Checks options and configuration; throws naming the option at the first problem. */
@@ -57,6 +64,9 @@ public final class StreamingEtlPipeline {
     }
     BatchEtlPipeline.required(options.getBootstrapServers(), "--bootstrapServers");
     WriteEtlRowsToKafka.Format.parse(options.getEtlFormat());
+    if (options.getReportIntervalMinutes() < 1) {
+      throw new IllegalArgumentException("--reportIntervalMinutes must be at least 1");
+    }
     if (options.getKafkaSinkShards() < 1) {
       throw new IllegalArgumentException("--kafkaSinkShards must be at least 1");
     }
@@ -161,10 +171,15 @@ public final class StreamingEtlPipeline {
             lateness,
             plan.runId(),
             warehouse.map(Warehouse::connection).orElse(null)));
+    DeadLetterExamples examples = DeadLetterExamples.stagedAt(plan.examplesStagingFile());
     if (source.isBounded()) {
       // A run that ends is also audited as a whole, like a batch run.
       countKeys.apply("AuditRun", new AuditCounts(processed, plan.stagingFile()));
+    } else {
+      // The periodic reports show the examples seen so far.
+      examples = examples.restagedEvery(Duration.standardMinutes(1));
     }
+    dlq.apply("DeadLetterExamples", examples);
     return p;
   }
 
@@ -210,7 +225,13 @@ public final class StreamingEtlPipeline {
   public static EtlRunSummary run(StreamOptions options) {
     BatchEtlPipeline.Plan plan = prepare(options);
     boolean bounded = source(options).isBounded();
-    PipelineResult result = BatchEtlPipeline.runServingMetrics(build(options, plan));
+    String runner = options.getRunner().getSimpleName();
+    ThroughputSampler sampler =
+        ThroughputSampler.reportingEvery(
+            plan.startedAt(),
+            java.time.Duration.ofMinutes(options.getReportIntervalMinutes()),
+            s -> writeIntervalReport(plan, runner, s));
+    PipelineResult result = BatchEtlPipeline.runServingMetrics(build(options, plan), sampler);
     PipelineResult.State state = result.getState();
     if (!bounded) {
       return null;
@@ -220,8 +241,21 @@ public final class StreamingEtlPipeline {
     }
     BatchEtlPipeline.removeEmptyTempDirectory(plan.outputRoot());
     String metricsFile = BatchEtlPipeline.writeMetrics(plan, result);
-    return EtlRunSummary.finish(
-        "stream", plan, options.getRunner().getSimpleName(), plan.inputPattern(), Instant.now(),
-        metricsFile);
+    EtlRunSummary summary =
+        EtlRunSummary.finish("stream", plan, runner, plan.inputPattern(), Instant.now(), metricsFile);
+    return summary.withReportFile(BatchEtlPipeline.writeReport(plan, summary, sampler, result));
+  }
+
+  /** A report of the stream so far; a failure to write it is logged and the stream goes on. */
+  private static void writeIntervalReport(BatchEtlPipeline.Plan plan, String runner, ThroughputSampler sampler) {
+    try {
+      String html =
+          RunReports.writeInterval(
+              "stream", plan.runId(), runner, plan.inputPattern(), plan.outputRoot(), plan.startedAt(),
+              plan.examplesStagingFile(), sampler);
+      LOG.info("Run report written: {}", html);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not write the periodic run report: {}", e.toString());
+    }
   }
 }
