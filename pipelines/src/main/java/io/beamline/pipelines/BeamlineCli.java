@@ -45,6 +45,7 @@ public final class BeamlineCli {
     commands.put("ingest-jdbc", new IngestJdbcCommand());
     commands.put("backfill", new BackfillCommand());
     commands.put("flink-cluster", new FlinkClusterCommand());
+    commands.put("spark-cluster", new SparkClusterCommand());
   }
 
   public static void main(String[] args) {

@@ -14,6 +14,7 @@ import io.beamline.pipelines.generate.SampleEventGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.pipelines.report.RunReports;
 import io.beamline.runners.cluster.testing.FlinkSessionClusterExtension;
+import io.beamline.runners.cluster.testing.SparkStandaloneClusterExtension;
 import io.beamline.transforms.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same generated input through the batch ETL on Direct, Flink (embedded, and a session cluster
- * of separate JVMs) and Spark: every runner must write the same etl rows into the same partitions
- * and dead-letter the same records.
+ * of separate JVMs) and Spark (local, and a standalone cluster of separate JVMs): every runner must
+ * write the same etl rows into the same partitions and dead-letter the same records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossRunnerConformanceTest {
@@ -40,6 +41,9 @@ class CrossRunnerConformanceTest {
 
   @RegisterExtension
   static FlinkSessionClusterExtension flinkCluster = new FlinkSessionClusterExtension(2);
+
+  @RegisterExtension
+  static SparkStandaloneClusterExtension sparkCluster = new SparkStandaloneClusterExtension(2);
 
   private GeneratedSample sample;
   private Path keyring;
@@ -103,6 +107,19 @@ class CrossRunnerConformanceTest {
   void sparkWritesTheSameRowsAndDeadLettersAsDirect() throws IOException {
     EtlRunSummary spark = run("spark", "--runner=SparkRunner", "--sparkMaster=local[2]");
     assertSameAsDirect("spark", spark);
+  }
+
+  @Test
+  void sparkStandaloneClusterOfSeparateProcessesWritesTheSameRowsAndDeadLettersAsDirect()
+      throws IOException {
+    String[] runnerArgs = sparkCluster.runnerArgs();
+    int applicationsBefore = sparkCluster.cluster().applicationsSubmitted();
+    EtlRunSummary cluster = run("spark-cluster", runnerArgs);
+    assertThat(
+        "the job ran on the cluster's executors",
+        sparkCluster.cluster().applicationsSubmitted(),
+        is(applicationsBefore + 1));
+    assertSameAsDirect("spark-cluster", cluster);
   }
 
   private void assertSameAsDirect(String name, EtlRunSummary other) throws IOException {
