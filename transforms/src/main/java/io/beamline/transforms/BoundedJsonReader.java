@@ -29,13 +29,39 @@ final class BoundedJsonReader {
   static final int OVERSIZED_PREFIX_BYTES = 1024;
 
   private final RecordLimits limits;
+  /** What the text is called in details: "envelope" or "payload". */
+  private final String what;
+  /** How the depth and value bounds follow from the options, for details. */
+  private final String depthOption;
+  private final String fieldsOption;
   /** No limits of Jackson's own: the streaming pass checks them and names the option. */
   private final JsonFactory scanning;
   /** Jackson's constraints at the limits: a second line of defence behind the streaming pass. */
   private final ObjectMapper mapper;
 
-  BoundedJsonReader(RecordLimits limits) {
+  /** A reader of payloads, held to the limits exactly. */
+  static BoundedJsonReader forPayload(RecordLimits limits) {
+    return new BoundedJsonReader(limits, "payload", "--maxNestingDepth", "--maxFieldCount");
+  }
+
+  /**
+   * A reader of envelope lines: room for one more level and the envelope's own fields (see
+   * {@link RecordLimits#forEnvelope()}); the payload inside is held to the exact limits later.
+   */
+  static BoundedJsonReader forEnvelope(RecordLimits limits) {
+    return new BoundedJsonReader(
+        limits.forEnvelope(),
+        "envelope",
+        "--maxNestingDepth " + limits.maxNestingDepth() + " plus 1 for the envelope",
+        "--maxFieldCount " + limits.maxFieldCount() + " plus " + RecordLimits.ENVELOPE_FIELDS
+            + " for the envelope");
+  }
+
+  private BoundedJsonReader(RecordLimits limits, String what, String depthOption, String fieldsOption) {
     this.limits = limits;
+    this.what = what;
+    this.depthOption = depthOption;
+    this.fieldsOption = fieldsOption;
     this.scanning =
         Json.factory(
             StreamReadConstraints.builder()
@@ -53,14 +79,14 @@ final class BoundedJsonReader {
   }
 
   /**
-   * Parses {@code text} (called {@code what} in details: "envelope", "payload"). Returns null or a
+   * Parses {@code text}. Returns null or a
    * missing node for empty text, as Jackson does. Over a limit: {@code OVERSIZED}; not JSON, a
    * duplicate key, trailing content, a number beyond a double or an unpaired surrogate: {@code
    * MALFORMED_JSON}. Details never quote the text.
    */
-  JsonNode read(String text, String what) throws RejectedRecordException {
+  JsonNode read(String text) throws RejectedRecordException {
     try {
-      scan(text, what);
+      scan(text);
       JsonNode node = mapper.readTree(text);
       if (node != null && Json.hasNonFiniteNumber(node)) {
         throw new RejectedRecordException(
@@ -78,7 +104,7 @@ final class BoundedJsonReader {
   }
 
   /** Checks the first JSON value of {@code text} against the limits; trailing content is left. */
-  private void scan(String text, String what) throws IOException, RejectedRecordException {
+  private void scan(String text) throws IOException, RejectedRecordException {
     try (JsonParser p = scanning.createParser(text)) {
       int depth = 0;
       long values = 0;
@@ -86,19 +112,19 @@ final class BoundedJsonReader {
         if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
           depth--;
         } else if (t == JsonToken.FIELD_NAME) {
-          checkString(p, what, "a field name");
+          checkString(p, "a field name");
         } else {
           // A value: counted unless it is the top-level one.
           if (depth > 0 && ++values > limits.maxFieldCount()) {
-            throw oversized(what + " has more than " + limits.maxFieldCount() + " values", "--maxFieldCount");
+            throw oversized(what + " has more than " + limits.maxFieldCount() + " values", fieldsOption);
           }
           if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
             if (++depth > limits.maxNestingDepth()) {
               throw oversized(
-                  what + " nests deeper than " + limits.maxNestingDepth() + " levels", "--maxNestingDepth");
+                  what + " nests deeper than " + limits.maxNestingDepth() + " levels", depthOption);
             }
           } else if (t == JsonToken.VALUE_STRING) {
-            checkString(p, what, "a string");
+            checkString(p, "a string");
           } else if (t.isNumeric() && p.getTextLength() > limits.maxNumberLength()) {
             throw oversized(
                 what + " has a number longer than " + limits.maxNumberLength() + " characters",
@@ -112,7 +138,7 @@ final class BoundedJsonReader {
     }
   }
 
-  private void checkString(JsonParser p, String what, String kind)
+  private void checkString(JsonParser p, String kind)
       throws IOException, RejectedRecordException {
     int length = p.getTextLength();
     if (length > limits.maxStringLength()) {

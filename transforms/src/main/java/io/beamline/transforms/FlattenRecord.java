@@ -79,7 +79,7 @@ public final class FlattenRecord
 
     @Setup
     public void setup() {
-      reader = new BoundedJsonReader(limits);
+      reader = BoundedJsonReader.forPayload(limits);
     }
 
     @ProcessElement
@@ -107,7 +107,7 @@ public final class FlattenRecord
       throw new RejectedRecordException(
           UNKNOWN_TABLE, "no schema for " + e.source() + "/" + e.table());
     }
-    JsonNode payload = reader.read(payloadJson, "payload");
+    JsonNode payload = reader.read(payloadJson);
     if (payload == null || !payload.isObject()) {
       throw new RejectedRecordException(MALFORMED_JSON, "payload is not a JSON object");
     }

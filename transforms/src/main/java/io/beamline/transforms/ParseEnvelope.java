@@ -94,7 +94,7 @@ public final class ParseEnvelope
 
     @Setup
     public void setup() {
-      reader = new BoundedJsonReader(limits.forEnvelope());
+      reader = BoundedJsonReader.forEnvelope(limits);
       identityScanner = Json.factory(StreamReadConstraints.defaults());
     }
 
@@ -131,7 +131,7 @@ public final class ParseEnvelope
   }
 
   static Envelope parse(BoundedJsonReader reader, String line) throws RejectedRecordException {
-    JsonNode root = reader.read(line, "envelope");
+    JsonNode root = reader.read(line);
     if (root == null || root.isMissingNode()) {
       throw new RejectedRecordException(MALFORMED_JSON, "envelope is empty");
     }

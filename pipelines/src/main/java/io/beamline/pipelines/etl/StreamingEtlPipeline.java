@@ -59,8 +59,7 @@ public final class StreamingEtlPipeline {
     if (options.getKafkaSinkShards() < 1) {
       throw new IllegalArgumentException("--kafkaSinkShards must be at least 1");
     }
-    return BatchEtlPipeline.plan(
-        options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
+    return BatchEtlPipeline.plan(options, "kafka:" + String.join(",", topics));
   }
 
   private static List<String> topics(StreamOptions options) {
@@ -109,6 +108,7 @@ public final class StreamingEtlPipeline {
             .apply(
                 "ProcessEnvelopes",
                 ProcessEnvelopes.with(plan.keyring(), plan.schemas())
+                    .withLimits(plan.limits())
                     .deduplicatingWithin(Duration.standardMinutes(options.getDedupMinutes()))
                     .routingLateDataPast(lateDataDeadline(options)));
     PCollection<DeadLetter> deadLetters =
