@@ -34,7 +34,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
@@ -43,7 +42,6 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -115,8 +113,10 @@ class ProcessEnvelopesFuzzTest {
 
     // Generated in chunks, so that records travel in large bundles: the Direct runner's cost per
     // bundle and step (it translates each step anew) would otherwise outweigh the composite.
+    List<Long> chunks =
+        LongStream.range(0, (records + CHUNK - 1) / CHUNK).boxed().collect(Collectors.toList());
     PCollectionTuple generated =
-        p.apply("Chunks", Create.of(LongStream.range(0, (records + CHUNK - 1) / CHUNK).boxed().collect(Collectors.toList())))
+        p.apply("Chunks", Create.of(chunks))
             .apply(
                 "Generate",
                 ParDo.of(new GenerateFn(corpus))

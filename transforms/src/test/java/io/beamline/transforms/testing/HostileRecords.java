@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
@@ -446,7 +447,7 @@ public final class HostileRecords implements Serializable {
       case TRUNCATED_PLAINTEXT:
         {
           byte[] plain = d.bytes();
-          d.plaintext = java.util.Arrays.copyOf(plain, rng.nextInt(plain.length));
+          d.plaintext = Arrays.copyOf(plain, rng.nextInt(plain.length));
           return d.line();
         }
       case BYTE_ORDER_MARK:
@@ -505,7 +506,7 @@ public final class HostileRecords implements Serializable {
         {
           byte[] sealed = d.sealed();
           // At least one byte: an empty payload is a missing field, not a decryption failure.
-          byte[] cut = java.util.Arrays.copyOf(sealed, rng.nextInt(1, sealed.length));
+          byte[] cut = Arrays.copyOf(sealed, rng.nextInt(1, sealed.length));
           return d.lineWith(quoted(Base64.getEncoder().encodeToString(cut)));
         }
       case BAD_BASE64:
