@@ -6,6 +6,7 @@ import io.beamline.io.s3.S3Access;
 import io.beamline.options.CryptoOptions;
 import io.beamline.options.EtlOptions;
 import io.beamline.options.OutputOptions;
+import io.beamline.options.RecordLimitOptions;
 import io.beamline.options.RunOptions;
 import io.beamline.options.SchemaOptions;
 import io.beamline.pipelines.OutputZones;
@@ -21,6 +22,7 @@ import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.Keyring;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
+import io.beamline.transforms.RecordLimits;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.schema.TableSchemas;
 import java.io.IOException;
@@ -66,7 +68,8 @@ public final class BatchEtlPipeline {
       String inputPattern,
       String outputRoot,
       Keyring keyring,
-      TableSchemas schemas) {
+      TableSchemas schemas,
+      RecordLimits limits) {
     String stagingFile() {
       return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/run-" + runId + ".json";
     }
@@ -87,12 +90,12 @@ public final class BatchEtlPipeline {
     String inputPath = required(options.getInputPath(), "--inputPath");
     S3Access.requireUsable(options, "--inputPath", inputPath);
     String input = inputPattern(inputPath);
-    return plan(options, input, options.getMaxRecordBytes());
+    return plan(options, input);
   }
 
   /** The part of a plan every command that writes the zones shares; checks in option order. */
-  static <O extends OutputOptions & CryptoOptions & SchemaOptions & RunOptions> Plan plan(
-      O options, String input, int maxRecordBytes) {
+  static <O extends OutputOptions & CryptoOptions & SchemaOptions & RunOptions & RecordLimitOptions>
+      Plan plan(O options, String input) {
     // Our S3 options into Beam's before any file system is used or the pipeline is created, so
     // that the driver and every worker reach the same store.
     S3Access.configure(options);
@@ -105,9 +108,7 @@ public final class BatchEtlPipeline {
     if (!runId.matches("[A-Za-z0-9_.-]{1,100}")) {
       throw new IllegalArgumentException("--runId must match [A-Za-z0-9_.-]{1,100}");
     }
-    if (maxRecordBytes < 1) {
-      throw new IllegalArgumentException("--maxRecordBytes must be positive");
-    }
+    RecordLimits limits = RecordLimits.from(options);
     if (options.getShardsPerPartition() < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1");
     }
@@ -119,7 +120,7 @@ public final class BatchEtlPipeline {
     S3Access.requireUsable(options, "--outputRoot", outputRoot);
     Keyring keyring = Keyring.load(Path.of(required(options.getKeyringPath(), "--keyringPath")));
     TableSchemas schemas = TableSchemas.load(Path.of(required(options.getSchemaDir(), "--schemaDir")));
-    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas);
+    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas, limits);
   }
 
   /** Options built in code skip Beam's validation; check the required ones here too. */
@@ -223,7 +224,7 @@ public final class BatchEtlPipeline {
       Optional<Warehouse> warehouse,
       boolean incremental) {
     ProcessedEnvelopes processed =
-        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()));
+        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()).withLimits(plan.limits()));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(read.failures())
             .and(processed.deadLetters())

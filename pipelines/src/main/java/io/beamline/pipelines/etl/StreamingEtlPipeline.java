@@ -76,8 +76,7 @@ public final class StreamingEtlPipeline {
     if (options.getInjectFailureAfterRows() > 0 && options.getInjectFailureMarker().isBlank()) {
       throw new IllegalArgumentException("--injectFailureAfterRows needs --injectFailureMarker");
     }
-    return BatchEtlPipeline.plan(
-        options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
+    return BatchEtlPipeline.plan(options, "kafka:" + String.join(",", topics));
   }
 
   private static List<String> topics(StreamOptions options) {
@@ -126,6 +125,7 @@ public final class StreamingEtlPipeline {
             .apply(
                 "ProcessEnvelopes",
                 ProcessEnvelopes.with(plan.keyring(), plan.schemas())
+                    .withLimits(plan.limits())
                     .deduplicatingWithin(Duration.standardMinutes(options.getDedupMinutes()))
                     .routingLateDataPast(lateDataDeadline(options)));
     PCollection<DeadLetter> deadLetters =
