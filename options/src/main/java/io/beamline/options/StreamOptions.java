@@ -14,7 +14,8 @@ public interface StreamOptions
         CryptoOptions,
         SchemaOptions,
         RunOptions,
-        MetricsOptions {
+        MetricsOptions,
+        QualityOptions {
   @Description(
       "Length of the event-time windows the zones are written in, in minutes. Each window and"
           + " pane gets files of its own.")
