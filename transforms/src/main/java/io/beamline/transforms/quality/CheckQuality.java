@@ -19,6 +19,9 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
@@ -37,8 +40,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * over the same rows (no second read, nothing collected on one worker): a {@link QualityCounts}
  * combiner per table, and for unique rules a distributed count per key. In the global window
  * (batch) a table is judged once per run, every table with a suite even without rows; in fixed
- * windows (a stream) once per window pane, on that pane's rows. The verdicts reach the routing as
- * a side input, so a window's rows wait for their window's verdict.
+ * windows (a stream) once per window pane, on that pane's rows. In a stream the verdicts reach the
+ * routing as a side input, so a window's rows wait for their window's verdict; in a batch run they
+ * are joined to the rows by (table, shard).
  */
 public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityChecked> {
   static final TupleTag<EtlRow> PASSED = new TupleTag<EtlRow>("passed") {};
@@ -80,7 +84,8 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
                     .via((KV<String, Long> k) -> distinctKey(k.getKey())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), QualityCounts.countsCoder()));
     PCollectionList<KV<String, Map<String, Long>>> parts = PCollectionList.of(rowCounts).and(distinctKeys);
-    if (rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows) {
+    boolean batch = rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
+    if (batch) {
       // A batch run judges every table with a suite, so that an empty one meets its row_count.
       List<KV<String, Map<String, Long>>> empty = new ArrayList<>();
       for (QualitySuite suite : suites.all()) {
@@ -97,23 +102,96 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
             .apply("AllCounts", Flatten.pCollections())
             .apply("SumPerTable", Combine.perKey(new QualityCounts.Sum()))
             .apply("Judge", ParDo.of(new JudgeFn(suites, reference)));
-    PCollectionView<Map<String, Iterable<Boolean>>> quarantine =
-        verdicts
-            .apply(
-                "QuarantineFlags",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
-                    .via(QualityChecked::quarantineFlag))
-            .apply("QuarantineView", View.asMultimap());
-    PCollectionTuple routed =
-        rows.apply(
-            "RouteByVerdict",
-            ParDo.of(new RouteFn(quarantine))
-                .withSideInputs(quarantine)
-                .withOutputTags(PASSED, TupleTagList.of(QUARANTINED)));
+    PCollection<KV<String, Boolean>> flags =
+        verdicts.apply(
+            "QuarantineFlags",
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
+                .via(QualityChecked::quarantineFlag));
+    PCollectionTuple routed = batch ? routeByJoin(rows, flags) : routeBySideInput(rows, flags);
     return new QualityChecked(
         routed.get(PASSED).setCoder(rows.getCoder()),
         routed.get(QUARANTINED).setCoder(rows.getCoder()),
         verdicts);
+  }
+
+  /**
+   * A stream: each window's rows read their window's verdict as a side input (they wait for it:
+   * the verdict comes when the watermark passes the window, as the zones' own panes do).
+   */
+  private static PCollectionTuple routeBySideInput(PCollection<EtlRow> rows, PCollection<KV<String, Boolean>> flags) {
+    PCollectionView<Map<String, Iterable<Boolean>>> quarantine = flags.apply("QuarantineView", View.asMultimap());
+    return rows.apply(
+        "RouteByVerdict",
+        ParDo.of(new RouteFn(quarantine)).withSideInputs(quarantine).withOutputTags(PASSED, TupleTagList.of(QUARANTINED)));
+  }
+
+  /** Shards per table in a batch run's join: each group holds about 1/SHARDS of a table's rows. */
+  static final int SHARDS = 16;
+
+  /**
+   * A batch run: the verdict of a table is joined to its rows, key (table, shard), one copy of the
+   * verdict per shard, so every group holds a verdict and a slice of the rows (distributed; no
+   * table on one worker). A side input would do the same, but the Direct runner retries rows
+   * waiting for one in a busy loop, many times slower than this shuffle.
+   */
+  private static PCollectionTuple routeByJoin(PCollection<EtlRow> rows, PCollection<KV<String, Boolean>> flags) {
+    TupleTag<EtlRow> rowTag = new TupleTag<>("rows");
+    TupleTag<Boolean> flagTag = new TupleTag<>("flags");
+    PCollection<KV<String, EtlRow>> keyedRows =
+        rows.apply(
+            "KeyByTableShard",
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(EtlRow.class)))
+                .via((EtlRow r) -> KV.of(shardKey(r), r)));
+    PCollection<KV<String, Boolean>> keyedFlags =
+        flags.apply(
+            "FlagPerShard",
+            FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
+                .via(
+                    (KV<String, Boolean> f) -> {
+                      List<KV<String, Boolean>> out = new ArrayList<>(SHARDS);
+                      for (int shard = 0; shard < SHARDS; shard++) {
+                        out.add(KV.of(f.getKey() + SEP + shard, f.getValue()));
+                      }
+                      return out;
+                    }));
+    return KeyedPCollectionTuple.of(rowTag, keyedRows)
+        .and(flagTag, keyedFlags)
+        .apply("JoinVerdict", CoGroupByKey.create())
+        .apply(
+            "RouteByVerdict",
+            ParDo.of(new RouteJoinedFn(rowTag, flagTag)).withOutputTags(PASSED, TupleTagList.of(QUARANTINED)));
+  }
+
+  private static String shardKey(EtlRow r) {
+    int shard = Math.floorMod(java.util.Objects.hash(r.tenant(), r.eventId(), r.rowIndex()), SHARDS);
+    return QualitySuites.key(r.source(), r.table()) + SEP + shard;
+  }
+
+  /** Sends a group's rows on, or all to quarantine when its table's verdict says so. */
+  static final class RouteJoinedFn extends DoFn<KV<String, CoGbkResult>, EtlRow> {
+    private final TupleTag<EtlRow> rowTag;
+    private final TupleTag<Boolean> flagTag;
+
+    RouteJoinedFn(TupleTag<EtlRow> rowTag, TupleTag<Boolean> flagTag) {
+      this.rowTag = rowTag;
+      this.flagTag = flagTag;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      boolean quarantined = false;
+      for (Boolean f : c.element().getValue().getAll(flagTag)) {
+        quarantined |= f;
+      }
+      for (EtlRow row : c.element().getValue().getAll(rowTag)) {
+        if (quarantined) {
+          Metrics.counter(DeadLetters.METRICS_NAMESPACE, "quarantined_rows." + row.source() + "." + row.table()).inc();
+          c.output(QUARANTINED, row);
+        } else {
+          c.output(row);
+        }
+      }
+    }
   }
 
   @SuppressWarnings("unchecked")
