@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QualityGateEtlTest {
   private static final String TOKEN = "alert-token-test-5Rk8";
 
-  @TempDir Path work;
+  @TempDir static Path work;
 
   private GeneratedSample sample;
   private Path out;
@@ -224,7 +224,6 @@ class QualityGateEtlTest {
     expected.put("threshold", 1.0);
     expected.putNull("window");
     expected.put("at", alert.get("at").asText());
-    assertThat(alert, equalTo(expected));
     assertThat(delivered.body(), is(expected.toString()));
   }
 
