@@ -16,7 +16,8 @@ public interface StreamOptions
         RunOptions,
         MetricsOptions,
         FaultInjectionOptions,
-        ReportOptions {
+        ReportOptions,
+        QualityOptions {
   @Description(
       "Length of the event-time windows the zones are written in, in minutes. Each window and"
           + " pane gets files of its own.")

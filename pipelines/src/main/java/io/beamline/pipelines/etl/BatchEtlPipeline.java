@@ -25,6 +25,15 @@ import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.RecordLimits;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.schema.TableSchemas;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.transforms.model.EtlRow;
+import io.beamline.transforms.quality.CheckQuality;
+import io.beamline.transforms.quality.QualityChecked;
+import io.beamline.transforms.quality.QualitySuites;
+import io.beamline.transforms.quality.TableVerdict;
+import java.util.ArrayList;
+import org.apache.beam.sdk.options.PipelineOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +78,8 @@ public final class BatchEtlPipeline {
       String outputRoot,
       Keyring keyring,
       TableSchemas schemas,
-      RecordLimits limits) {
+      RecordLimits limits,
+      QualitySuites quality) {
     String stagingFile() {
       return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/run-" + runId + ".json";
     }
@@ -119,8 +129,12 @@ public final class BatchEtlPipeline {
     }
     S3Access.requireUsable(options, "--outputRoot", outputRoot);
     Keyring keyring = Keyring.load(Path.of(required(options.getKeyringPath(), "--keyringPath")));
-    TableSchemas schemas = TableSchemas.load(Path.of(required(options.getSchemaDir(), "--schemaDir")));
-    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas, limits);
+    Path schemaDir = Path.of(required(options.getSchemaDir(), "--schemaDir"));
+    TableSchemas schemas = TableSchemas.load(schemaDir);
+    // Quality suites sit beside the schemas; a bad one stops the run here, naming file and rule.
+    QualitySuites quality = QualitySuites.load(schemaDir, schemas);
+    QualityAlerts.of("check", runId, options);
+    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas, limits, quality);
   }
 
   /** Options built in code skip Beam's validation; check the required ones here too. */
@@ -230,17 +244,6 @@ public final class BatchEtlPipeline {
             .and(processed.deadLetters())
             .apply("AllDeadLetters", Flatten.pCollections());
     PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
-    PCollection<DeadLetter> dlq = deadLetters;
-    if (warehouse.isPresent()) {
-      PCollection<DeadLetter> refused =
-          warehouse.get().load(processed.rows(), plan.schemas(), plan.startedAt(), incremental);
-      dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
-      countKeys =
-          PCollectionList.of(countKeys)
-              .and(AuditCounts.loadRefusedKeys(refused))
-              .apply("WithLoadRefusedKeys", Flatten.pCollections());
-    }
-
     OutputZones zones =
         incremental
             ? OutputZones.appending(
@@ -249,7 +252,32 @@ public final class BatchEtlPipeline {
             : OutputZones.batch(
                 plan.outputRoot(), plan.schemas(), output.getShardsPerPartition(), plan.startedAt(),
                 output.getWriteRaw());
-    zones.write(processed, dlq);
+    PCollection<EtlRow> etlRows = processed.rows();
+    if (!plan.quality().isEmpty()) {
+      // The circuit breaker: a table whose critical rule fails reaches neither the etl zone nor
+      // the warehouse; its rows go to quarantine, and the driver fails the run after the audit.
+      QualityChecked checked =
+          processed.rows()
+              .apply("CheckQuality", CheckQuality.with(plan.quality()).withReferenceTime(plan.startedAt()));
+      etlRows = checked.passed();
+      zones.writeQuarantine(checked.quarantined());
+      checked.verdicts().apply("QualityAudit", new QualityAudit(plan.outputRoot(), plan.runId(), plan.startedAt()));
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(AuditCounts.quarantinedKeys(checked.quarantined()))
+              .apply("WithQuarantinedKeys", Flatten.pCollections());
+    }
+    PCollection<DeadLetter> dlq = deadLetters;
+    if (warehouse.isPresent()) {
+      PCollection<DeadLetter> refused =
+          warehouse.get().load(etlRows, plan.schemas(), plan.startedAt(), incremental);
+      dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(AuditCounts.loadRefusedKeys(refused))
+              .apply("WithLoadRefusedKeys", Flatten.pCollections());
+    }
+    zones.write(processed, etlRows, dlq);
     if (aggregates) {
       PCollection<CategorySales> sales =
           processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create());
@@ -297,12 +325,43 @@ public final class BatchEtlPipeline {
       // Last of the run's files, so that it can show every other one (the quality audit included).
       summary = finished.withReportFile(writeReport(plan, finished, sampler, result));
       warehouse.ifPresent(w -> w.recordRun(finished));
+      checkQuality(command, plan, summary, pipeline.getOptions(), warehouse);
     } catch (RuntimeException | Error e) {
       lineage.fail(e);
       throw e;
     }
     lineage.complete(summary);
     return summary;
+  }
+
+  /**
+   * After a finished run and its audit record: records the quality verdicts in the warehouse,
+   * raises the run's alerts (circuit breaker, freshness SLA, error rate), and fails the run with
+   * a {@link QualityGateException} when a table tripped the circuit breaker.
+   */
+  static void checkQuality(
+      String command, Plan plan, EtlRunSummary summary, PipelineOptions options, Optional<Warehouse> warehouse) {
+    JsonNode quality = summary.qualityFile() == null ? null : QualityAudit.read(summary.qualityFile());
+    if (quality != null) {
+      warehouse.ifPresent(w -> w.recordQuality(quality));
+    }
+    QualityAlerts alerts = QualityAlerts.of(command, plan.runId(), options);
+    Instant now = Instant.now();
+    List<ObjectNode> raised = new ArrayList<>();
+    if (quality != null) {
+      raised.addAll(alerts.ofQuality(quality, plan.startedAt(), now));
+    }
+    raised.addAll(alerts.ofErrorRate(summary.recordsIn(), summary.deadLetters(), null, now));
+    raised.forEach(alerts::raise);
+    List<String> failures = new ArrayList<>();
+    if (quality != null) {
+      for (JsonNode table : quality.path("tables")) {
+        failures.addAll(TableVerdict.fromJson(table).criticalFailures());
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new QualityGateException(summary, failures, plan.outputRoot() + "/" + PartitionPath.QUARANTINE);
+    }
   }
 
   /**

@@ -17,7 +17,13 @@ import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.io.jdbc.UpsertHourlySales;
+import io.beamline.transforms.quality.CheckQuality;
+import io.beamline.transforms.quality.QualityChecked;
 import java.time.Instant;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -146,23 +152,50 @@ public final class StreamingEtlPipeline {
     PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
     PCollection<DeadLetter> dlq = deadLetters;
     Optional<Warehouse> warehouse = Warehouse.prepare(options, plan.schemas());
+    QualityAlerts alerts = QualityAlerts.of("stream", plan.runId(), options);
+    PCollection<EtlRow> etlRows = processed.rows();
+    if (!plan.quality().isEmpty()) {
+      // Judged per window pane in the zones' own windows; a table's window that fails a critical
+      // rule goes to quarantine with an alert, and the stream goes on.
+      QualityChecked checked =
+          zones.windowed("WindowRowsForQuality", processed.rows())
+              .apply("CheckQuality", CheckQuality.with(plan.quality()));
+      etlRows = checked.passed();
+      zones.writeQuarantine(checked.quarantined());
+      PCollection<String> documents =
+          checked.verdicts().apply("QualityAudit", new QualityAudit(plan.outputRoot(), plan.runId(), plan.startedAt()));
+      documents.apply("QualityAlerts", ParDo.of(new QualityAlerts.RaiseForQualityFn(alerts)));
+      warehouse.ifPresent(
+          w -> documents.apply("UpsertAuditQuality", ParDo.of(new Warehouse.UpsertQualityFn(w.connection()))));
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(
+                  AuditCounts.quarantinedKeys(checked.quarantined())
+                      .apply(
+                          "QuarantinedKeysUnwindowed",
+                          Window.<String>into(new GlobalWindows())
+                              .triggering(DefaultTrigger.of())
+                              .withAllowedLateness(Duration.ZERO)
+                              .discardingFiredPanes()))
+              .apply("WithQuarantinedKeys", Flatten.pCollections());
+    }
     if (warehouse.isPresent()) {
       PCollection<DeadLetter> refused =
-          warehouse.get().load(processed.rows(), plan.schemas(), plan.startedAt(), true);
+          warehouse.get().load(etlRows, plan.schemas(), plan.startedAt(), true);
       dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
       countKeys =
           PCollectionList.of(countKeys)
               .and(AuditCounts.loadRefusedKeys(refused))
               .apply("WithLoadRefusedKeys", Flatten.pCollections());
     }
-    zones.write(processed, dlq);
+    zones.write(processed, etlRows, dlq);
     PCollection<CategorySales> sales =
         processed
             .rows()
             .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness));
     zones.writeAggregates(sales);
     warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
-    writeToKafka(options, plan, withInjectedFailure(options, processed.rows()), dlq);
+    writeToKafka(options, plan, withInjectedFailure(options, etlRows), dlq);
     countKeys.apply(
         "AuditPerWindow",
         new WindowAudit(
@@ -170,7 +203,8 @@ public final class StreamingEtlPipeline {
             Duration.standardMinutes(options.getWindowMinutes()),
             lateness,
             plan.runId(),
-            warehouse.map(Warehouse::connection).orElse(null)));
+            warehouse.map(Warehouse::connection).orElse(null),
+            alerts));
     DeadLetterExamples examples = DeadLetterExamples.stagedAt(plan.examplesStagingFile());
     if (source.isBounded()) {
       // A run that ends is also audited as a whole, like a batch run.
