@@ -45,6 +45,13 @@ public final class BeamlineCli {
     commands.put("ingest-jdbc", new IngestJdbcCommand());
     commands.put("backfill", new BackfillCommand());
     commands.put("flink-cluster", new FlinkClusterCommand());
+    commands.put("reveal", new RevealCommand());
+  }
+
+  /** The command line with {@code reveal} reading values from {@code revealInput}, for tests. */
+  BeamlineCli(java.io.Reader revealInput) {
+    this();
+    commands.put("reveal", new RevealCommand(revealInput));
   }
 
   public static void main(String[] args) {
