@@ -182,6 +182,9 @@ class SecretsScanTest {
         pg("SELECT count(*) FROM etl.\"shop__customers\""),
         equalTo(List.of(String.valueOf(FIRST.length - 2 + JDBC_FIRST.length))));
     assertThat(captured, containsString("DECRYPT_FAILED"));
+    // slf4j-simple's output was captured too (it writes to whatever System.err is at the time).
+    assertThat(captured, containsString("] WARN org.apache."));
+    assertThat(captured, containsString("etl: --jdbcUrl: cannot migrate the warehouse"));
   }
 
   // ---- the scan ----------------------------------------------------------------------------
