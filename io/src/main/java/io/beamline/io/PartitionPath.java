@@ -17,6 +17,8 @@ public final class PartitionPath {
   public static final String RAW = "raw";
   public static final String DLQ = "dlq";
   public static final String AUDIT = "audit";
+  /** Rows of a table whose critical quality rule failed, instead of the etl zone. */
+  public static final String QUARANTINE = "quarantine";
   /** Aggregates computed from the etl rows, such as the hourly category sales. */
   public static final String AGG = "agg";
   /** Stands for a tenant, source or table that is missing or not usable as a path. */

@@ -27,6 +27,7 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
   private final Instant ingestedAt;
   private final boolean replaceEarlierFiles;
   private final String filePrefix;
+  private final String zone;
 
   private PartitionedParquetWrite(
       String outputRoot,
@@ -34,17 +35,19 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
       int shardsPerPartition,
       Instant ingestedAt,
       boolean replaceEarlierFiles,
-      String filePrefix) {
+      String filePrefix,
+      String zone) {
     this.outputRoot = outputRoot;
     this.schemas = schemas;
     this.shardsPerPartition = shardsPerPartition;
     this.ingestedAt = ingestedAt;
     this.replaceEarlierFiles = replaceEarlierFiles;
     this.filePrefix = filePrefix;
+    this.zone = zone;
   }
 
   public static PartitionedParquetWrite to(String outputRoot, TableSchemas schemas) {
-    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now(), true, "part");
+    return new PartitionedParquetWrite(outputRoot, schemas, 1, Instant.now(), true, "part", PartitionPath.ETL);
   }
 
   /**
@@ -54,19 +57,27 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
    */
   public PartitionedParquetWrite keepingOtherFiles(String runToken) {
     return new PartitionedParquetWrite(
-        outputRoot, schemas, shardsPerPartition, ingestedAt, false, "part-" + runToken);
+        outputRoot, schemas, shardsPerPartition, ingestedAt, false, "part-" + runToken, zone);
   }
 
   public PartitionedParquetWrite withShardsPerPartition(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1, got " + shards);
     }
-    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt, replaceEarlierFiles, filePrefix);
+    return new PartitionedParquetWrite(outputRoot, schemas, shards, ingestedAt, replaceEarlierFiles, filePrefix, zone);
   }
 
   /** The {@code _ingested_at} value of every row: the run's start, so one run reads as one. */
   public PartitionedParquetWrite withIngestedAt(Instant time) {
-    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time, replaceEarlierFiles, filePrefix);
+    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, time, replaceEarlierFiles, filePrefix, zone);
+  }
+
+  /**
+   * Into another zone with the etl zone's layout and format, such as {@code quarantine}, where
+   * the rows of a table that tripped the quality circuit breaker go.
+   */
+  public PartitionedParquetWrite inZone(String zone) {
+    return new PartitionedParquetWrite(outputRoot, schemas, shardsPerPartition, ingestedAt, replaceEarlierFiles, filePrefix, zone);
   }
 
   @Override
@@ -74,11 +85,12 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
     EtlAvroSchemas avro = new EtlAvroSchemas(schemas);
     long ingestedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, ingestedAt);
     String prefix = filePrefix;
+    String zoneName = zone;
     PCollection<String> written =
         rows.apply(
             "WriteParquet",
             FileIO.<String, EtlRow>writeDynamic()
-                .by(row -> PartitionPath.of(PartitionPath.ETL, row))
+                .by(row -> PartitionPath.of(zoneName, row))
                 .withDestinationCoder(StringUtf8Coder.of())
                 .via(
                     Contextful.fn((EtlRow row) -> avro.toRecord(row, ingestedAtMicros)),

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -62,9 +63,9 @@ import org.slf4j.LoggerFactory;
  * Flink's task failover does: producers belong to the writing {@code DoFn} instance (no static
  * cache that can hand a restored task a producer stuck in an old transaction), a fresh producer
  * fences any older one with its transactional id, and a shard restored from a checkpoint taken
- * before its first write recognises its own earlier writes by a writer id drawn when the
- * transform is made (serialized with the job, so the same in every restart of one job, and new in
- * every job started afresh).
+ * before its first write recognises its own earlier writes by the writer id the numbering step
+ * keeps in its state (drawn when the transform is made; restored with the numbering from any
+ * checkpoint or savepoint, new in every job started afresh).
  */
 public final class TransactionalKafkaWrite
     extends PTransform<PCollection<ProducerRecord<byte[], byte[]>>, PDone> {
@@ -118,8 +119,10 @@ public final class TransactionalKafkaWrite
     }
     KvCoder<Integer, ProducerRecord<byte[], byte[]>> sharded =
         KvCoder.of(VarIntCoder.of(), KafkaSinks.coder());
-    KvCoder<Integer, KV<Long, ProducerRecord<byte[], byte[]>>> numbered =
-        KvCoder.of(VarIntCoder.of(), KvCoder.of(VarLongCoder.of(), KafkaSinks.coder()));
+    KvCoder<KV<Integer, String>, KV<Long, ProducerRecord<byte[], byte[]>>> numbered =
+        KvCoder.of(
+            KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()),
+            KvCoder.of(VarLongCoder.of(), KafkaSinks.coder()));
     records
         .apply(
             "EveryRecordAPane",
@@ -129,13 +132,13 @@ public final class TransactionalKafkaWrite
         .apply("AssignShard", ParDo.of(new AssignShardFn(numShards)))
         .setCoder(sharded)
         .apply("PersistShards", GroupByKey.create())
-        .apply("NumberWithinShard", ParDo.of(new NumberWithinShardFn()))
+        .apply("NumberWithinShard", ParDo.of(new NumberWithinShardFn(jobWriterId)))
         .setCoder(numbered)
         .apply("PersistNumbers", GroupByKey.create())
         .apply(
             "WriteInTransactions",
             ParDo.of(
-                new WriteInTransactionsFn(bootstrapServers, topic, sinkGroupId, jobWriterId)));
+                new WriteInTransactionsFn(bootstrapServers, topic, sinkGroupId)));
     return PDone.in(records.getPipeline());
   }
 
@@ -161,22 +164,43 @@ public final class TransactionalKafkaWrite
     }
   }
 
-  /** Numbers each shard's records 0, 1, 2, ... in the order they arrive. */
+  /**
+   * Numbers each shard's records 0, 1, 2, ... in the order they arrive, and keys them by shard and
+   * writer id. The writer id is kept in this step's state, beside the numbering it belongs to: a
+   * job restored from a checkpoint or savepoint writes under the id of the job that numbered the
+   * records, a job started afresh under its own.
+   */
   static final class NumberWithinShardFn
       extends DoFn<
           KV<Integer, Iterable<ProducerRecord<byte[], byte[]>>>,
-          KV<Integer, KV<Long, ProducerRecord<byte[], byte[]>>>> {
+          KV<KV<Integer, String>, KV<Long, ProducerRecord<byte[], byte[]>>>> {
+    private final String jobWriterId;
+
     @StateId("next")
     private final StateSpec<ValueState<Long>> nextSpec = StateSpecs.value(VarLongCoder.of());
+
+    @StateId("writerId")
+    private final StateSpec<ValueState<String>> writerSpec = StateSpecs.value(StringUtf8Coder.of());
+
+    NumberWithinShardFn(String jobWriterId) {
+      this.jobWriterId = jobWriterId;
+    }
 
     @ProcessElement
     public void process(
         @Element KV<Integer, Iterable<ProducerRecord<byte[], byte[]>>> shard,
         @StateId("next") ValueState<Long> nextState,
-        OutputReceiver<KV<Integer, KV<Long, ProducerRecord<byte[], byte[]>>>> out) {
+        @StateId("writerId") ValueState<String> writerState,
+        OutputReceiver<KV<KV<Integer, String>, KV<Long, ProducerRecord<byte[], byte[]>>>> out) {
       long next = nextState.read() == null ? 0 : nextState.read();
+      String writerId = writerState.read();
+      if (writerId == null) {
+        writerId = jobWriterId;
+        writerState.write(writerId);
+      }
+      KV<Integer, String> key = KV.of(shard.getKey(), writerId);
       for (ProducerRecord<byte[], byte[]> record : shard.getValue()) {
-        out.output(KV.of(shard.getKey(), KV.of(next++, record)));
+        out.output(KV.of(key, KV.of(next++, record)));
       }
       nextState.write(next);
     }
@@ -200,7 +224,7 @@ public final class TransactionalKafkaWrite
 
   /** Writes each shard's records in number order, in transactions that also commit the progress. */
   static final class WriteInTransactionsFn
-      extends DoFn<KV<Integer, Iterable<KV<Long, ProducerRecord<byte[], byte[]>>>>, Void> {
+      extends DoFn<KV<KV<Integer, String>, Iterable<KV<Long, ProducerRecord<byte[], byte[]>>>>, Void> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RECORDS_PER_TRANSACTION = 1000;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -209,13 +233,9 @@ public final class TransactionalKafkaWrite
     private final String bootstrapServers;
     private final String topic;
     private final String sinkGroupId;
-    private final String jobWriterId;
 
     @StateId("nextToWrite")
     private final StateSpec<ValueState<Long>> nextSpec = StateSpecs.value(VarLongCoder.of());
-
-    @StateId("writerId")
-    private final StateSpec<ValueState<String>> writerSpec = StateSpecs.value();
 
     @StateId("waiting")
     private final StateSpec<BagState<KV<Long, ProducerRecord<byte[], byte[]>>>> waitingSpec =
@@ -225,29 +245,26 @@ public final class TransactionalKafkaWrite
     private final Counter skipped = Metrics.counter("beamline", "kafka_eos_records_already_written");
     private final Counter transactions = Metrics.counter("beamline", "kafka_eos_transactions");
 
-    WriteInTransactionsFn(
-        String bootstrapServers, String topic, String sinkGroupId, String jobWriterId) {
+    WriteInTransactionsFn(String bootstrapServers, String topic, String sinkGroupId) {
       this.bootstrapServers = bootstrapServers;
       this.topic = topic;
       this.sinkGroupId = sinkGroupId;
-      this.jobWriterId = jobWriterId;
     }
 
     @RequiresStableInput
     @ProcessElement
     public void process(
-        @Element KV<Integer, Iterable<KV<Long, ProducerRecord<byte[], byte[]>>>> shard,
+        @Element KV<KV<Integer, String>, Iterable<KV<Long, ProducerRecord<byte[], byte[]>>>> shard,
         @StateId("nextToWrite") ValueState<Long> nextState,
-        @StateId("writerId") ValueState<String> writerState,
         @StateId("waiting") BagState<KV<Long, ProducerRecord<byte[], byte[]>>> waitingState)
         throws IOException {
-      int shardId = shard.getKey();
+      int shardId = shard.getKey().getKey();
+      String writerId = shard.getKey().getValue();
       long next = nextState.read() == null ? 0 : nextState.read();
-      String writerId = writerState.read() == null ? jobWriterId : writerState.read();
       String poolKey = transactionalId(shardId) + "/" + writerId;
       ShardProducer producer = IDLE_PRODUCERS.checkOut(poolKey);
       if (producer == null) {
-        producer = open(shardId, next, writerState);
+        producer = open(shardId, next, writerId);
       }
       if (producer.lastWritten >= next) {
         // A retry: Kafka already holds numbers up to lastWritten.
@@ -304,16 +321,13 @@ public final class TransactionalKafkaWrite
      * A producer for the shard, which fences any earlier producer of it, and the shard's progress as
      * Kafka holds it.
      */
-    private ShardProducer open(int shardId, long next, ValueState<String> writerState)
-        throws IOException {
-      String stateWriter = writerState.read();
-      String writerId = stateWriter == null ? jobWriterId : stateWriter;
+    private ShardProducer open(int shardId, long next, String writerId) throws IOException {
       ShardProgress committed = committedProgress(shardId);
       long lastWritten = -1;
       if (committed != null) {
         if (writerId.equals(committed.writerId)) {
           lastWritten = committed.lastWritten;
-        } else if (stateWriter != null) {
+        } else if (next > 0) {
           throw new IllegalStateException(
               "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " shard " + shardId
                   + " was last written by another job: give each job its own --kafkaSinkGroupId");
@@ -327,9 +341,6 @@ public final class TransactionalKafkaWrite
             "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " has no progress for"
                 + " shard " + shardId + " although this job wrote up to number " + (next - 1)
                 + ": the group's offsets expired or were deleted, so what was written is unknown");
-      }
-      if (stateWriter == null) {
-        writerState.write(writerId);
       }
       KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(

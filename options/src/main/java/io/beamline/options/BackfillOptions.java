@@ -17,7 +17,8 @@ public interface BackfillOptions
         RunOptions,
         LineageOptions,
         WarehouseOptions,
-        AggregateOptions {
+        AggregateOptions,
+        QualityOptions {
   @Description("First day to replay, YYYY-MM-DD (event-time date, UTC, as in the dt= partitions).")
   @Validation.Required
   String getFrom();

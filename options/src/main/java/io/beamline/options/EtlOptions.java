@@ -11,4 +11,5 @@ public interface EtlOptions
         LineageOptions,
         WarehouseOptions,
         AggregateOptions,
-        MetricsOptions {}
+        MetricsOptions,
+        QualityOptions {}

@@ -12,4 +12,5 @@ public interface IngestApiOptions
         CryptoOptions,
         SchemaOptions,
         RunOptions,
-        LineageOptions {}
+        LineageOptions,
+        QualityOptions {}

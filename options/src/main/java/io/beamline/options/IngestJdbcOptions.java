@@ -14,4 +14,5 @@ public interface IngestJdbcOptions
         CryptoOptions,
         SchemaOptions,
         RunOptions,
-        LineageOptions {}
+        LineageOptions,
+        QualityOptions {}

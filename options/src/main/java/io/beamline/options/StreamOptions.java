@@ -15,7 +15,9 @@ public interface StreamOptions
         SchemaOptions,
         RunOptions,
         MetricsOptions,
-        FaultInjectionOptions {
+        FaultInjectionOptions,
+        ReportOptions,
+        QualityOptions {
   @Description(
       "Length of the event-time windows the zones are written in, in minutes. Each window and"
           + " pane gets files of its own.")

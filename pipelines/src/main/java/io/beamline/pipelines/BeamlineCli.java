@@ -21,6 +21,8 @@ public final class BeamlineCli {
   public static final int FAILED = 1;
   public static final int BAD_USAGE = 2;
   public static final int NOT_CONSERVED = 3;
+  /** A batch run finished, but a table failed a critical quality rule (circuit breaker). */
+  public static final int QUALITY_FAILED = 4;
 
   /** One command: its options interface, a summary for help, and what it does. */
   interface Command {
@@ -45,6 +47,7 @@ public final class BeamlineCli {
     commands.put("ingest-jdbc", new IngestJdbcCommand());
     commands.put("backfill", new BackfillCommand());
     commands.put("flink-cluster", new FlinkClusterCommand());
+    commands.put("spark-cluster", new SparkClusterCommand());
     commands.put("reveal", new RevealCommand());
   }
 
@@ -86,6 +89,12 @@ public final class BeamlineCli {
     }
     try {
       return command.run(options, out);
+    } catch (io.beamline.pipelines.etl.QualityGateException e) {
+      if (e.summary() != null) {
+        out.print(e.summary().toText());
+      }
+      err.println(args[0] + " failed: " + e.getMessage());
+      return QUALITY_FAILED;
     } catch (IllegalArgumentException | io.beamline.transforms.schema.InvalidSchemaException e) {
       err.println(args[0] + ": " + e.getMessage());
       return BAD_USAGE;

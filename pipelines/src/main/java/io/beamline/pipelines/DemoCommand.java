@@ -64,7 +64,7 @@ final class DemoCommand implements BeamlineCli.Command {
     int code = BeamlineCli.report(summary, out);
     out.println();
     out.println("Counts by zone (files under " + output + "):");
-    for (String zone : new String[] {"raw", "etl", "dlq", "audit"}) {
+    for (String zone : new String[] {"raw", "etl", "quarantine", "dlq", "audit"}) {
       out.printf("  %-6s %d files%n", zone, countFiles(output.resolve(zone)));
     }
     out.println("Expected from the generator: " + sample.goodEvents() + " etl records, "
@@ -76,12 +76,15 @@ final class DemoCommand implements BeamlineCli.Command {
     Path shop = dir.resolve(SampleEventGenerator.SOURCE);
     Files.createDirectories(shop);
     for (String table : SampleEventGenerator.ETL_TABLES) {
-      String resource = "/schemas/" + SampleEventGenerator.SOURCE + "/" + table + ".json";
-      try (InputStream in = DemoCommand.class.getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException("schema " + resource + " is missing from the jar");
+      // The table schema and its quality suite, which the demo's data passes.
+      for (String file : new String[] {table + ".json", table + ".quality.json"}) {
+        String resource = "/schemas/" + SampleEventGenerator.SOURCE + "/" + file;
+        try (InputStream in = DemoCommand.class.getResourceAsStream(resource)) {
+          if (in == null) {
+            throw new IllegalStateException("schema " + resource + " is missing from the jar");
+          }
+          Files.copy(in, shop.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.copy(in, shop.resolve(table + ".json"), StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }

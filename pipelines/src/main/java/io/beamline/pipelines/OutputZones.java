@@ -10,6 +10,7 @@ import io.beamline.transforms.ProcessedEnvelopes;
 import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.Envelope;
+import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.schema.TableSchemas;
 import java.time.Instant;
 import org.apache.beam.sdk.transforms.Filter;
@@ -100,6 +101,15 @@ public final class OutputZones {
   }
 
   public void write(ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters) {
+    write(processed, processed.rows(), deadLetters);
+  }
+
+  /**
+   * As above, with the rows for the etl zone given: those that passed the quality gate, when
+   * there is one (its quarantined rows go to {@link #writeQuarantine}).
+   */
+  public void write(
+      ProcessedEnvelopes processed, PCollection<EtlRow> etlRows, PCollection<DeadLetter> deadLetters) {
     PartitionedParquetWrite etl =
         PartitionedParquetWrite.to(outputRoot, schemas)
             .withShardsPerPartition(shardsPerPartition)
@@ -110,7 +120,7 @@ public final class OutputZones {
       etl = etl.keepingOtherFiles(runToken);
       text = text.keepingOtherFiles(runToken);
     }
-    windowed("WindowEtlRows", processed.rows()).apply("WriteEtlZone", etl);
+    windowed("WindowEtlRows", etlRows).apply("WriteEtlZone", etl);
     windowed(
             "WindowDeadLetters",
             deadLetters.apply(
@@ -124,6 +134,23 @@ public final class OutputZones {
     if (writeRaw) {
       windowed("WindowRawLines", rawLines(processed, deadLetters)).apply("WriteRawZone", text);
     }
+  }
+
+  /**
+   * Writes rows that tripped the quality circuit breaker to the quarantine zone: the etl zone's
+   * layout and Parquet format under {@code <outputRoot>/quarantine/}, files named as the etl
+   * zone's (a batch run replaces its partitions, a stream adds files per window and pane).
+   */
+  public void writeQuarantine(PCollection<EtlRow> rows) {
+    PartitionedParquetWrite quarantine =
+        PartitionedParquetWrite.to(outputRoot, schemas)
+            .inZone(PartitionPath.QUARANTINE)
+            .withShardsPerPartition(shardsPerPartition)
+            .withIngestedAt(ingestedAt);
+    if (runToken != null) {
+      quarantine = quarantine.keepingOtherFiles(runToken);
+    }
+    windowed("WindowQuarantineRows", rows).apply("WriteQuarantineZone", quarantine);
   }
 
   /**
@@ -141,7 +168,12 @@ public final class OutputZones {
         .apply("WriteAggZone", runToken == null ? text : text.keepingOtherFiles(runToken));
   }
 
-  private <T> PCollection<T> windowed(String name, PCollection<T> input) {
+  /**
+   * The zones' windowing of a stream (fixed event-time windows, a pane when the watermark passes
+   * the end, late panes within the allowed lateness); unchanged in a batch run. The quality gate
+   * judges rows in these same windows.
+   */
+  public <T> PCollection<T> windowed(String name, PCollection<T> input) {
     if (window == null) {
       return input;
     }

@@ -173,6 +173,10 @@ class BeamlineCliTest {
     assertThat(markers.get("keyringPath"), is("(required)"));
     assertThat(markers.get("schemaDir"), is("(required)"));
     assertThat(markers.get("maxRecordBytes"), is("(default: 1048576)"));
+    assertThat(markers.get("maxNestingDepth"), is("(default: 64)"));
+    assertThat(markers.get("maxFieldCount"), is("(default: 10000)"));
+    assertThat(markers.get("maxStringLength"), is("(default: 262144)"));
+    assertThat(markers.get("maxNumberLength"), is("(default: 100)"));
     assertThat(markers.get("shardsPerPartition"), is("(default: 1)"));
     assertThat(markers.get("writeRaw"), is("(default: true)"));
     // No fixed default: the help says how it is made instead.
@@ -253,6 +257,16 @@ class BeamlineCliTest {
   }
 
   @Test
+  void streamWithAReportIntervalBelowOneMinuteExitsTwoNamingIt() {
+    Result r = cli(
+        "stream", "--topics=events", "--bootstrapServers=127.0.0.1:1", "--outputRoot=target/none",
+        "--keyringPath=target/none/keyring.json", "--schemaDir=../schemas", "--reportIntervalMinutes=0");
+
+    assertThat(r.code(), is(BeamlineCli.BAD_USAGE));
+    assertThat(r.err(), containsString("--reportIntervalMinutes must be at least 1"));
+  }
+
+  @Test
   void etlWithoutRequiredOptionsExitsTwoNamingInputPathOnStderr() {
     Result r = cli("etl");
 
@@ -282,6 +296,20 @@ class BeamlineCliTest {
 
     assertThat(r.code(), is(BeamlineCli.BAD_USAGE));
     assertThat(r.err(), containsString("--keyringPath"));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  void streamWithAZeroRecordLimitExitsTwoNamingTheOptionAndWritesNothing(@TempDir Path tmp) {
+    Path out = tmp.resolve("out");
+
+    Result r =
+        cli("stream", "--bootstrapServers=127.0.0.1:1", "--topics=events", "--outputRoot=" + out,
+            "--keyringPath=" + TestKeyrings.writeKeyringFile(tmp), "--schemaDir=" + EtlTestSupport.SCHEMAS,
+            "--maxFieldCount=0");
+
+    assertThat(r.code(), is(BeamlineCli.BAD_USAGE));
+    assertThat(r.err(), containsString("--maxFieldCount must be positive, got 0"));
     assertThat(Files.exists(out), is(false));
   }
 

@@ -19,11 +19,14 @@ public final class BeamlineMain {
   /** Checkpoint interval of {@code stream} on Flink when the command line sets none. */
   static final long DEFAULT_FLINK_CHECKPOINT_MILLIS = 10_000;
 
+  /** How Spark caches a dataset used twice when executors are separate JVMs: coder-encoded. */
+  public static final String SPARK_CLUSTER_STORAGE_LEVEL = "MEMORY_AND_DISK";
+
   private BeamlineMain() {}
 
   public static void main(String[] args) {
     String[] effective = withRunnerDefaults(args, bundledRunner());
-    if (Arrays.stream(effective).anyMatch(a -> a.startsWith("--sparkMaster=local"))) {
+    if (sparkDriverStaysOnLoopback(effective)) {
       keepLocalSparkOnLoopback();
     }
     if (needsLoopbackFlinkConf(effective, System.getenv("FLINK_CONF_DIR"))) {
@@ -31,6 +34,18 @@ public final class BeamlineMain {
     }
     effective = withOwnJarStaged(effective, ownJar());
     System.exit(new BeamlineCli().run(effective, System.out, System.err));
+  }
+
+  /**
+   * Whether the Spark driver of this run talks only to this machine: {@code local[...]}, or a
+   * standalone master on loopback (the {@code spark-cluster} command's), whose executors reach
+   * the driver on 127.0.0.1.
+   */
+  static boolean sparkDriverStaysOnLoopback(String[] args) {
+    String master = optionValue(Arrays.asList(args), "sparkMaster");
+    return master.startsWith("local")
+        || master.startsWith("spark://127.0.0.1:")
+        || master.startsWith("spark://localhost:");
   }
 
   /**
@@ -57,6 +72,15 @@ public final class BeamlineMain {
     String effective = optionValue(out, "runner");
     if (effective.endsWith("SparkRunner") && !hasOption(args, "sparkMaster")) {
       out.add("--sparkMaster=local[*]");
+    }
+    if (effective.endsWith("SparkRunner")
+        && optionValue(out, "sparkMaster").startsWith("spark://")
+        && !hasOption(args, "storageLevel")) {
+      // Beam keeps a reused dataset as plain objects under MEMORY_ONLY, and an executor that
+      // fetches it from another one gets them through Java serialization, which Beam's
+      // WindowedValue does not support (NotSerializableException, lost executors, retries). Any
+      // other level stores the dataset encoded with its Beam coder.
+      out.add("--storageLevel=" + SPARK_CLUSTER_STORAGE_LEVEL);
     }
     if (effective.endsWith("FlinkRunner") && args[0].equals("stream") && !hasOption(args, "checkpointingInterval")) {
       // Without checkpoints Flink commits no Kafka offsets and cannot run the exactly-once sink.

@@ -54,10 +54,33 @@ class BeamlineMainTest {
   }
 
   @Test
-  void keepsAGivenSparkMaster() {
+  void aSparkClusterCachesDatasetsCoderEncodedUnlessAsked() {
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"etl", "--sparkMaster=spark://h:7077"}, "SparkRunner"),
-        arrayContaining("etl", "--sparkMaster=spark://h:7077", "--runner=SparkRunner"));
+        arrayContaining(
+            "etl", "--sparkMaster=spark://h:7077", "--runner=SparkRunner", "--storageLevel=MEMORY_AND_DISK"));
+    assertThat(
+        BeamlineMain.withRunnerDefaults(
+            new String[] {"etl", "--sparkMaster=spark://h:7077", "--storageLevel=DISK_ONLY"}, "SparkRunner"),
+        arrayContaining("etl", "--sparkMaster=spark://h:7077", "--storageLevel=DISK_ONLY", "--runner=SparkRunner"));
+  }
+
+  @Test
+  void theSparkDriverStaysOnLoopbackForLocalAndLoopbackMastersOnly() {
+    assertThat(BeamlineMain.sparkDriverStaysOnLoopback(new String[] {"etl", "--sparkMaster=local[*]"}), is(true));
+    assertThat(
+        BeamlineMain.sparkDriverStaysOnLoopback(new String[] {"etl", "--sparkMaster=spark://127.0.0.1:7077"}),
+        is(true));
+    assertThat(
+        BeamlineMain.sparkDriverStaysOnLoopback(new String[] {"etl", "--sparkMaster=spark://10.0.0.5:7077"}),
+        is(false));
+  }
+
+  @Test
+  void keepsAGivenSparkMaster() {
+    assertThat(
+        BeamlineMain.withRunnerDefaults(new String[] {"etl", "--sparkMaster=local[2]"}, "SparkRunner"),
+        arrayContaining("etl", "--sparkMaster=local[2]", "--runner=SparkRunner"));
   }
 
   @Test

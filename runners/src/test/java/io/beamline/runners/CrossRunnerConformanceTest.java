@@ -11,8 +11,13 @@ import io.beamline.pipelines.etl.BatchEtlPipeline;
 import io.beamline.pipelines.etl.EtlRunSummary;
 import io.beamline.pipelines.generate.GeneratedSample;
 import io.beamline.pipelines.generate.SampleEventGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.pipelines.report.RunReports;
 import io.beamline.runners.cluster.testing.FlinkSessionClusterExtension;
+import io.beamline.runners.cluster.testing.SparkStandaloneClusterExtension;
+import io.beamline.transforms.Json;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -27,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same generated input through the batch ETL on Direct, Flink (embedded, and a session cluster
- * of separate JVMs) and Spark: every runner must write the same etl rows into the same partitions
- * and dead-letter the same records.
+ * of separate JVMs) and Spark (local, and a standalone cluster of separate JVMs): every runner must
+ * write the same etl rows into the same partitions and dead-letter the same records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossRunnerConformanceTest {
@@ -36,6 +41,9 @@ class CrossRunnerConformanceTest {
 
   @RegisterExtension
   static FlinkSessionClusterExtension flinkCluster = new FlinkSessionClusterExtension(2);
+
+  @RegisterExtension
+  static SparkStandaloneClusterExtension sparkCluster = new SparkStandaloneClusterExtension(2);
 
   private GeneratedSample sample;
   private Path keyring;
@@ -101,6 +109,19 @@ class CrossRunnerConformanceTest {
     assertSameAsDirect("spark", spark);
   }
 
+  @Test
+  void sparkStandaloneClusterOfSeparateProcessesWritesTheSameRowsAndDeadLettersAsDirect()
+      throws IOException {
+    String[] runnerArgs = sparkCluster.runnerArgs();
+    int applicationsBefore = sparkCluster.cluster().applicationsSubmitted();
+    EtlRunSummary cluster = run("spark-cluster", runnerArgs);
+    assertThat(
+        "the job ran on the cluster's executors",
+        sparkCluster.cluster().applicationsSubmitted(),
+        is(applicationsBefore + 1));
+    assertSameAsDirect("spark-cluster", cluster);
+  }
+
   private void assertSameAsDirect(String name, EtlRunSummary other) throws IOException {
     assertThat(other.recordsIn(), is(direct.recordsIn()));
     assertThat(other.etlRecords(), is(direct.etlRecords()));
@@ -120,5 +141,22 @@ class CrossRunnerConformanceTest {
         "dead-letter partition files",
         EtlRows.relativeFiles(work.resolve("out-" + name).resolve("dlq")),
         equalTo(EtlRows.relativeFiles(work.resolve("out-direct").resolve("dlq"))));
+    assertSameReportAsDirect(other);
+  }
+
+  /** The run report: the same totals, dead-letter examples (picked deterministically) and partitions. */
+  private void assertSameReportAsDirect(EtlRunSummary other) throws IOException {
+    JsonNode report = Json.MAPPER.readTree(Files.readString(Path.of(RunReports.jsonTwin(other.reportFile()))));
+    JsonNode directReport = Json.MAPPER.readTree(Files.readString(Path.of(RunReports.jsonTwin(direct.reportFile()))));
+    assertThat("report totals", report.path("totals"), equalTo(directReport.path("totals")));
+    assertThat("report totals", report.path("totals").path("records_in").asLong(), is(direct.recordsIn()));
+    assertThat("dead-letter examples", report.path("dead_letters"), equalTo(directReport.path("dead_letters")));
+    for (int i = 0; i < 3; i++) {
+      JsonNode zone = report.path("partitions").get(i);
+      JsonNode directZone = directReport.path("partitions").get(i);
+      assertThat("zone", zone.path("zone"), equalTo(directZone.path("zone")));
+      assertThat(zone.path("zone").asText(), zone.path("files"), equalTo(directZone.path("files")));
+      assertThat(zone.path("zone").asText(), zone.path("partitions"), equalTo(directZone.path("partitions")));
+    }
   }
 }

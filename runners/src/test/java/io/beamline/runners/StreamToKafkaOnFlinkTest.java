@@ -1,28 +1,16 @@
 package io.beamline.runners;
 
 import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.beamline.io.ProduceEnvelopeFiles;
 import io.beamline.io.kafka.testing.KafkaBrokerExtension;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.etl.StreamingEtlPipeline;
 import io.beamline.pipelines.generate.GeneratedSample;
-import io.beamline.pipelines.generate.SampleEventGenerator;
-import io.beamline.transforms.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDate;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,34 +27,36 @@ class StreamToKafkaOnFlinkTest {
 
   @TempDir Path work;
 
-  private static final Duration TIMEOUT = Duration.ofMinutes(4);
+  private EndlessStreamFixture stream() {
+    return new EndlessStreamFixture(kafka, work);
+  }
 
   @Test
   void everyRowOnceOnTheEtlTopicAcrossABrokerRestart() throws Exception {
-    GeneratedSample sample = sample("restart");
-    StreamOptions options = options("restart");
-    long expectedRows = expectedRows(sample);
+    EndlessStreamFixture stream = stream();
+    GeneratedSample sample = stream.sample("restart", 2);
+    StreamOptions options = stream.options("restart", List.of("--runner=FlinkRunner"));
 
     PipelineResult job =
         StreamingEtlPipeline.build(options, StreamingEtlPipeline.prepare(options)).run();
     try {
-      ProduceEnvelopeFiles.send(kafka.bootstrapServers(), "restart-events", List.of(sample.files().get(0)));
-      long firstHalf = waitForCommittedRows("restart-rows", 1, TIMEOUT);
+      stream.send("restart", sample.files().get(0));
+      long firstHalf = stream.waitForCommittedRows("restart", 1);
       kafka.broker().stop();
       kafka.broker().restart();
       long restartedAt = System.nanoTime();
-      ProduceEnvelopeFiles.send(kafka.bootstrapServers(), "restart-events", List.of(sample.files().get(1)));
-      waitForCommittedRows("restart-rows", expectedRows, TIMEOUT);
+      stream.send("restart", sample.files().get(1));
+      stream.waitForCommittedRows("restart", EndlessStreamFixture.expectedRows(sample));
       System.out.printf(
           "EOS on Flink: %d rows committed before the broker restart, all %d rows %.1f s after it%n",
-          firstHalf, expectedRows, (System.nanoTime() - restartedAt) / 1e9);
+          firstHalf, EndlessStreamFixture.expectedRows(sample), (System.nanoTime() - restartedAt) / 1e9);
       // Two more checkpoints: a replay after the restore would show up by now.
       Thread.sleep(5_000);
     } finally {
       job.cancel();
     }
 
-    assertEveryRowOnce("restart-rows", sample);
+    stream.assertTopicHoldsEveryRowOnce("restart", sample);
   }
 
   /**
@@ -76,119 +66,46 @@ class StreamToKafkaOnFlinkTest {
    */
   @Test
   void everyRowOnceOnTheEtlTopicAfterATaskFailureAndRestoreFromCheckpoint() throws Exception {
-    GeneratedSample sample = sample("failure");
+    EndlessStreamFixture stream = stream();
+    GeneratedSample sample = stream.sample("failure", 2);
     Path marker = work.resolve("failure/injected-failure");
-    StreamOptions options = options("failure");
-    options.setInjectFailureAfterRows(300);
-    options.setInjectFailureMarker(marker.toString());
-    long expectedRows = expectedRows(sample);
+    StreamOptions options =
+        stream.options(
+            "failure",
+            List.of("--runner=FlinkRunner"),
+            "--injectFailureAfterRows=250",
+            "--injectFailureMarker=" + marker);
 
     PipelineResult job =
         StreamingEtlPipeline.build(options, StreamingEtlPipeline.prepare(options)).run();
     long failedAt;
     try {
-      ProduceEnvelopeFiles.send(kafka.bootstrapServers(), "failure-events", List.of(sample.files().get(0)));
-      long firstHalf = waitForCommittedRows("failure-rows", 1, TIMEOUT);
-      ProduceEnvelopeFiles.send(kafka.bootstrapServers(), "failure-events", List.of(sample.files().get(1)));
-      failedAt = waitFor(marker, TIMEOUT);
-      waitForCommittedRows("failure-rows", expectedRows, TIMEOUT);
+      stream.send("failure", sample.files().get(0));
+      long firstHalf = stream.waitForCommittedRows("failure", 1);
+      stream.send("failure", sample.files().get(1));
+      failedAt = waitFor(marker);
+      stream.waitForCommittedRows("failure", EndlessStreamFixture.expectedRows(sample));
       System.out.printf(
           "EOS on Flink: %d rows committed before the injected failure, all %d rows %.1f s after it%n",
-          firstHalf, expectedRows, (System.nanoTime() - failedAt) / 1e9);
+          firstHalf, EndlessStreamFixture.expectedRows(sample), (System.nanoTime() - failedAt) / 1e9);
       Thread.sleep(5_000);
     } finally {
       job.cancel();
     }
 
     assertThat("the job was set up again after the failure", Files.exists(Path.of(marker + ".recovered")), is(true));
-    assertEveryRowOnce("failure-rows", sample);
-  }
-
-  private GeneratedSample sample(String name) throws Exception {
-    return SampleEventGenerator.builder()
-        .count(300)
-        .days(1)
-        .endDate(LocalDate.parse("2026-11-20"))
-        .badFraction(0.1)
-        // No duplicates: in an endless stream they are dropped within --dedupMinutes of event
-        // time only, which random sample times do not respect.
-        .duplicateFraction(0)
-        .files(2)
-        .outputPath(work.resolve(name + "/input"))
-        .keyring(SampleEventGenerator.writeKeyringIfMissing(work.resolve("keyring.json")))
-        .build()
-        .generate();
-  }
-
-  private StreamOptions options(String name) {
-    kafka.createTopic(name + "-events", 2);
-    kafka.createTopic(name + "-rows", 2);
-    return PipelineOptionsFactory.fromArgs(
-            "--runner=FlinkRunner",
-            "--parallelism=2",
-            "--streaming=true",
-            "--attachedMode=false",
-            "--checkpointingInterval=2000",
-            "--bootstrapServers=" + kafka.bootstrapServers(),
-            "--topics=" + name + "-events",
-            "--consumerGroup=flink-eos-" + name,
-            // Sample times are days behind the clock, which an idle partition's watermark jumps to.
-            "--allowedLatenessMinutes=" + (3650L * 24 * 60),
-            "--etlTopic=" + name + "-rows",
-            "--kafkaSinkShards=2",
-            "--outputRoot=" + work.resolve(name + "/out"),
-            "--keyringPath=" + work.resolve("keyring.json"),
-            "--schemaDir=../schemas")
-        .withValidation()
-        .as(StreamOptions.class);
-  }
-
-  private static long expectedRows(GeneratedSample sample) {
-    return sample.expectedEtlRows().values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  /** Per table exactly the generator's expected rows, and no row twice. */
-  private static void assertEveryRowOnce(String topic, GeneratedSample sample) throws Exception {
-    List<byte[]> values = kafka.consumeAll(topic, true, Duration.ofSeconds(30));
-    Map<String, Long> byTable = new TreeMap<>();
-    Set<String> distinct = new HashSet<>();
-    for (byte[] value : values) {
-      JsonNode row = Json.MAPPER.readTree(value);
-      byTable.merge(row.get("table").asText(), 1L, Long::sum);
-      distinct.add(row.get("event_id").asText() + "/" + row.get("table").asText() + "/" + row.path("line_no").asText());
-    }
-    assertThat(byTable, equalTo(new TreeMap<>(sample.expectedEtlRows())));
-    assertThat(distinct.size(), is(values.size()));
+    stream.assertTopicHoldsEveryRowOnce("failure", sample);
   }
 
   /** Waits for a file to appear; returns System.nanoTime() when it was seen. */
-  private static long waitFor(Path file, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  private static long waitFor(Path file) throws InterruptedException {
+    long deadline = System.nanoTime() + EndlessStreamFixture.TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (Files.exists(file)) {
         return System.nanoTime();
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("no injected failure (" + file + ") within " + timeout);
-  }
-
-  /** Waits until a read_committed consumer sees at least {@code rows} rows; returns how many it saw. */
-  private static long waitForCommittedRows(String topic, long rows, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long seen = 0;
-    while (System.nanoTime() < deadline) {
-      try {
-        seen = kafka.consumeAll(topic, true, Duration.ofSeconds(10)).size();
-      } catch (RuntimeException brokerNotBackYet) {
-        seen = 0;
-      }
-      if (seen >= rows) {
-        return seen;
-      }
-      Thread.sleep(1_000);
-    }
-    throw new AssertionError("only " + seen + " of " + rows + " rows committed within " + timeout);
+    throw new AssertionError("no injected failure (" + file + ") within " + EndlessStreamFixture.TIMEOUT);
   }
 }

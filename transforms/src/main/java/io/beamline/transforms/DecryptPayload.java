@@ -2,6 +2,7 @@ package io.beamline.transforms;
 
 import static io.beamline.transforms.model.DeadLetterReason.DECRYPT_FAILED;
 import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
+import static io.beamline.transforms.model.DeadLetterReason.OVERSIZED;
 
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.DecodedEvent;
@@ -30,29 +31,42 @@ public final class DecryptPayload
   private static final TupleTag<DecodedEvent> DECODED = new TupleTag<DecodedEvent>("decoded") {};
 
   private final Keyring keyring;
+  private final RecordLimits limits;
 
-  private DecryptPayload(Keyring keyring) {
+  private DecryptPayload(Keyring keyring, RecordLimits limits) {
     this.keyring = keyring;
+    this.limits = limits;
   }
 
+  /** Decrypts with the keyring, holding payloads to {@link RecordLimits#defaults()}. */
   public static DecryptPayload with(Keyring keyring) {
-    return new DecryptPayload(keyring);
+    return new DecryptPayload(keyring, RecordLimits.defaults());
+  }
+
+  /**
+   * An encrypted payload that would decode to more than {@code maxRecordBytes} is an {@code
+   * OVERSIZED} dead letter, found from its base64 length before anything is decoded.
+   */
+  public DecryptPayload withLimits(RecordLimits recordLimits) {
+    return new DecryptPayload(keyring, recordLimits);
   }
 
   @Override
   public WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> expand(
       PCollection<Envelope> envelopes) {
-    return DeadLetters.route(envelopes, "DecryptAesGcm", new DecryptFn(keyring), DECODED);
+    return DeadLetters.route(envelopes, "DecryptAesGcm", new DecryptFn(keyring, limits.maxRecordBytes()), DECODED);
   }
 
   static final class DecryptFn extends DoFn<Envelope, DecodedEvent> {
     private final Counter passed = DeadLetters.outputCounter(STAGE);
 
     private final Keyring keyring;
+    private final int maxRecordBytes;
     private transient PayloadCipher cipher;
 
-    DecryptFn(Keyring keyring) {
+    DecryptFn(Keyring keyring, int maxRecordBytes) {
       this.keyring = keyring;
+      this.maxRecordBytes = maxRecordBytes;
     }
 
     @Setup
@@ -77,6 +91,11 @@ public final class DecryptPayload
     }
 
     private String decrypt(Envelope e) throws RejectedRecordException {
+      // Base64 holds 3 bytes in 4 characters: refuse before allocating the decoded bytes.
+      if ((long) e.payload().length() / 4 * 3 > maxRecordBytes) {
+        throw new RejectedRecordException(
+            OVERSIZED, "payload decodes to more than " + maxRecordBytes + " bytes (--maxRecordBytes)");
+      }
       byte[] sealed;
       try {
         sealed = Base64.getDecoder().decode(e.payload());

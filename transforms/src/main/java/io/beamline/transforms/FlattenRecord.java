@@ -4,7 +4,6 @@ import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
 import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
 import static io.beamline.transforms.model.DeadLetterReason.UNKNOWN_TABLE;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,35 +39,54 @@ public final class FlattenRecord
   private static final TupleTag<FlatEvent> FLAT = new TupleTag<FlatEvent>("flat") {};
 
   private final TableSchemas schemas;
+  private final RecordLimits limits;
 
-  private FlattenRecord(TableSchemas schemas) {
+  private FlattenRecord(TableSchemas schemas, RecordLimits limits) {
     this.schemas = schemas;
+    this.limits = limits;
   }
 
+  /** Flattens by these schemas, holding payloads to {@link RecordLimits#defaults()}. */
   public static FlattenRecord with(TableSchemas schemas) {
-    return new FlattenRecord(schemas);
+    return new FlattenRecord(schemas, RecordLimits.defaults());
+  }
+
+  /**
+   * A payload over the limits (nesting depth, values, string or number length) is an {@code
+   * OVERSIZED} dead letter, found in a streaming pass before its tree is built.
+   */
+  public FlattenRecord withLimits(RecordLimits recordLimits) {
+    return new FlattenRecord(schemas, recordLimits);
   }
 
   @Override
   public WithFailures.Result<PCollection<FlatEvent>, DeadLetter> expand(
       PCollection<DecodedEvent> events) {
-    return DeadLetters.route(events, "FlattenJson", new FlattenFn(schemas), FLAT);
+    return DeadLetters.route(events, "FlattenJson", new FlattenFn(schemas, limits), FLAT);
   }
 
   static final class FlattenFn extends DoFn<DecodedEvent, FlatEvent> {
     private final Counter passed = DeadLetters.outputCounter(STAGE);
 
     private final TableSchemas schemas;
+    private final RecordLimits limits;
+    private transient BoundedJsonReader reader;
 
-    FlattenFn(TableSchemas schemas) {
+    FlattenFn(TableSchemas schemas, RecordLimits limits) {
       this.schemas = schemas;
+      this.limits = limits;
+    }
+
+    @Setup
+    public void setup() {
+      reader = BoundedJsonReader.forPayload(limits);
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
       Envelope e = c.element().envelope();
       try {
-        c.output(new FlatEvent(e, flatten(schemas, e, c.element().payloadJson())));
+        c.output(new FlatEvent(e, flatten(schemas, reader, e, c.element().payloadJson())));
         passed.inc();
       } catch (RejectedRecordException r) {
         DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
@@ -81,19 +99,15 @@ public final class FlattenRecord
     }
   }
 
-  static List<FlatRow> flatten(TableSchemas schemas, Envelope e, String payloadJson)
+  static List<FlatRow> flatten(
+      TableSchemas schemas, BoundedJsonReader reader, Envelope e, String payloadJson)
       throws RejectedRecordException {
     TableSchema schema = schemas.get(e.source(), e.table());
     if (schema == null) {
       throw new RejectedRecordException(
           UNKNOWN_TABLE, "no schema for " + e.source() + "/" + e.table());
     }
-    JsonNode payload;
-    try {
-      payload = Json.parse(payloadJson);
-    } catch (JsonProcessingException ex) {
-      throw new RejectedRecordException(MALFORMED_JSON, "payload is " + Json.describe(ex));
-    }
+    JsonNode payload = reader.read(payloadJson);
     if (payload == null || !payload.isObject()) {
       throw new RejectedRecordException(MALFORMED_JSON, "payload is not a JSON object");
     }

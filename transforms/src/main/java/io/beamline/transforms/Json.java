@@ -3,6 +3,7 @@ package io.beamline.transforms;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,18 +16,30 @@ public final class Json {
    * Strict: duplicate keys and trailing tokens are errors, and parse errors never quote the input
    * (it may be decrypted personal data).
    */
-  public static final ObjectMapper MAPPER =
-      new ObjectMapper(
-              JsonFactory.builder()
-                  .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                  .build())
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-          .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
+  public static final ObjectMapper MAPPER = mapper(StreamReadConstraints.defaults());
 
   private Json() {}
+
+  /**
+   * A mapper configured like {@link #MAPPER} whose parsers enforce {@code constraints}: for
+   * {@link BoundedJsonReader}, which holds records to the configured {@link RecordLimits}.
+   */
+  static ObjectMapper mapper(StreamReadConstraints constraints) {
+    return new ObjectMapper(factory(constraints))
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
+  }
+
+  /** The strict parser settings every Beamline reader shares, with these constraints. */
+  static JsonFactory factory(StreamReadConstraints constraints) {
+    return JsonFactory.builder()
+        .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .streamReadConstraints(constraints)
+        .build();
+  }
 
   /**
    * Parses JSON text into a tree. Rejects numbers beyond the range of a double: Jackson would turn
@@ -40,7 +53,7 @@ public final class Json {
     return node;
   }
 
-  private static boolean hasNonFiniteNumber(JsonNode node) {
+  static boolean hasNonFiniteNumber(JsonNode node) {
     if (node.isContainerNode()) {
       for (JsonNode child : node) {
         if (hasNonFiniteNumber(child)) {

@@ -3,16 +3,24 @@ package io.beamline.transforms;
 import static io.beamline.transforms.model.DeadLetterReason.INVALID_ENVELOPE_FIELD;
 import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
 import static io.beamline.transforms.model.DeadLetterReason.MISSING_ENVELOPE_FIELD;
+import static io.beamline.transforms.model.DeadLetterReason.OVERSIZED;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.Envelope;
+import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -41,17 +49,33 @@ public final class ParseEnvelope
   private static final int MAX_EVENT_ID_CHARS = 256;
   private static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+  private static final Set<String> IDENTITY_FIELDS =
+      Set.of("event_id", "tenant", "source", "table", "event_time");
   private static final TupleTag<Envelope> ENVELOPES = new TupleTag<Envelope>("envelopes") {};
 
-  private ParseEnvelope() {}
+  private final RecordLimits limits;
 
+  private ParseEnvelope(RecordLimits limits) {
+    this.limits = limits;
+  }
+
+  /** A parser with {@link RecordLimits#defaults()}. */
   public static ParseEnvelope create() {
-    return new ParseEnvelope();
+    return new ParseEnvelope(RecordLimits.defaults());
+  }
+
+  /**
+   * Holds every line to these limits: over {@code maxRecordBytes}, or an envelope whose JSON is
+   * over the payload limits (one level and a few fields of room for the envelope itself), it is
+   * an {@code OVERSIZED} dead letter before any tree is built.
+   */
+  public ParseEnvelope withLimits(RecordLimits recordLimits) {
+    return new ParseEnvelope(recordLimits);
   }
 
   @Override
   public WithFailures.Result<PCollection<Envelope>, DeadLetter> expand(PCollection<String> lines) {
-    return DeadLetters.route(lines, "ParseEnvelopeJson", new ParseFn(), ENVELOPES);
+    return DeadLetters.route(lines, "ParseEnvelopeJson", new ParseFn(limits), ENVELOPES);
   }
 
   static final class ParseFn extends DoFn<String, Envelope> {
@@ -60,16 +84,42 @@ public final class ParseEnvelope
     private final Distribution eventTimeLag =
         Metrics.distribution(DeadLetters.METRICS_NAMESPACE, EVENT_TIME_LAG_MS);
 
+    private final RecordLimits limits;
+    private transient BoundedJsonReader reader;
+    private transient JsonFactory identityScanner;
+
+    ParseFn(RecordLimits limits) {
+      this.limits = limits;
+    }
+
+    @Setup
+    public void setup() {
+      reader = BoundedJsonReader.forEnvelope(limits);
+      identityScanner = Json.factory(StreamReadConstraints.defaults());
+    }
+
     @ProcessElement
     public void process(ProcessContext c) {
       String line = c.element();
+      // Sources check the size too; this guards lines from anywhere, before any parsing.
+      long bytes = BoundedJsonReader.utf8Length(line, limits.maxRecordBytes());
+      if (bytes > limits.maxRecordBytes()) {
+        DeadLetters.emit(
+            c,
+            DeadLetter.builder(
+                    STAGE, OVERSIZED,
+                    "record has more than " + limits.maxRecordBytes() + " bytes (--maxRecordBytes)")
+                .rawBytes(BoundedJsonReader.prefix(line))
+                .build());
+        return;
+      }
       try {
-        Envelope envelope = parse(line);
+        Envelope envelope = parse(reader, line);
         c.output(envelope);
         passed.inc();
         eventTimeLag.update(System.currentTimeMillis() - envelope.eventTimeMillis());
       } catch (RejectedRecordException e) {
-        DeadLetters.emit(c, rejected(line, e));
+        DeadLetters.emit(c, rejected(identityScanner, line, e));
       } catch (RuntimeException e) {
         DeadLetters.emit(
             c,
@@ -80,13 +130,8 @@ public final class ParseEnvelope
     }
   }
 
-  static Envelope parse(String line) throws RejectedRecordException {
-    JsonNode root;
-    try {
-      root = Json.parse(line);
-    } catch (JsonProcessingException e) {
-      throw new RejectedRecordException(MALFORMED_JSON, "envelope is " + Json.describe(e));
-    }
+  static Envelope parse(BoundedJsonReader reader, String line) throws RejectedRecordException {
+    JsonNode root = reader.read(line);
     if (root == null || root.isMissingNode()) {
       throw new RejectedRecordException(MALFORMED_JSON, "envelope is empty");
     }
@@ -168,42 +213,59 @@ public final class ParseEnvelope
 
   /**
    * A dead letter carrying what could be read of the envelope: valid names and a parseable event
-   * time, so the record lands in the right dead-letter partition.
+   * time, so the record lands in the right dead-letter partition. Read by a streaming pass over the
+   * top-level fields only, so a hostile line is never built into a tree; nothing is taken from a
+   * line that is not one well-formed JSON object.
    */
-  private static DeadLetter rejected(String line, RejectedRecordException e) {
+  private static DeadLetter rejected(JsonFactory scanner, String line, RejectedRecordException e) {
     DeadLetter.Builder b = DeadLetter.builder(STAGE, e.reason(), e.detail()).raw(line);
-    try {
-      JsonNode root = Json.MAPPER.readTree(line);
-      if (root != null && root.isObject()) {
-        b.eventId(optionalText(root, "event_id"));
-        b.tenant(optionalName(root, "tenant"));
-        b.source(optionalName(root, "source"));
-        b.table(optionalName(root, "table"));
-        String time = optionalText(root, "event_time");
-        if (time != null) {
-          try {
-            b.eventTimeMillis(eventTime(time));
-          } catch (RejectedRecordException ignored) {
-            // Unparseable event time: partitioned under dt=unknown.
-          }
+    Map<String, String> identity = topLevelStrings(scanner, line);
+    if (identity != null) {
+      b.eventId(checkedText(identity.get("event_id")));
+      b.tenant(checkedName(identity.get("tenant")));
+      b.source(checkedName(identity.get("source")));
+      b.table(checkedName(identity.get("table")));
+      String time = checkedText(identity.get("event_time"));
+      if (time != null) {
+        try {
+          b.eventTimeMillis(eventTime(time));
+        } catch (RejectedRecordException ignored) {
+          // Unparseable event time: partitioned under dt=unknown.
         }
       }
-    } catch (JsonProcessingException notJson) {
-      // Nothing more is known of a line that is not JSON.
     }
     return b.build();
   }
 
-  private static String optionalText(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    return node != null && node.isTextual() && !node.textValue().isEmpty()
-            && node.textValue().length() <= MAX_EVENT_ID_CHARS
-        ? node.textValue()
-        : null;
+  /** The identity fields that are top-level strings of a well-formed JSON object, else null. */
+  private static Map<String, String> topLevelStrings(JsonFactory scanner, String line) {
+    Map<String, String> found = new HashMap<>();
+    try (JsonParser p = scanner.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.VALUE_STRING && IDENTITY_FIELDS.contains(name)) {
+          found.put(name, p.getText());
+        } else {
+          p.skipChildren();
+        }
+      }
+      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null ? found : null;
+    } catch (IOException | RuntimeException notJson) {
+      // Nothing more is known of a line that is not JSON.
+      return null;
+    }
   }
 
-  private static String optionalName(JsonNode root, String field) {
-    String value = optionalText(root, field);
-    return value != null && NAME.matcher(value).matches() ? value : null;
+  private static String checkedText(String value) {
+    return value != null && !value.isEmpty() && value.length() <= MAX_EVENT_ID_CHARS ? value : null;
+  }
+
+  private static String checkedName(String value) {
+    String text = checkedText(value);
+    return text != null && NAME.matcher(text).matches() ? text : null;
   }
 }

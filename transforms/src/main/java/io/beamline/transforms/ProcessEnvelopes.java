@@ -27,23 +27,39 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
   private final TableSchemas schemas;
   private final DeduplicateEvents deduplicate;
   private final EventTimeDeadline lateAfter;
+  private final RecordLimits limits;
 
   private ProcessEnvelopes(
-      Keyring keyring, TableSchemas schemas, DeduplicateEvents deduplicate, EventTimeDeadline lateAfter) {
+      Keyring keyring,
+      TableSchemas schemas,
+      DeduplicateEvents deduplicate,
+      EventTimeDeadline lateAfter,
+      RecordLimits limits) {
     this.keyring = keyring;
     this.schemas = schemas;
     this.deduplicate = deduplicate;
     this.lateAfter = lateAfter;
+    this.limits = limits;
   }
 
-  /** The batch composite: deduplicates over the whole bounded run. */
+  /** The batch composite: deduplicates over the whole bounded run; default record limits. */
   public static ProcessEnvelopes with(Keyring keyring, TableSchemas schemas) {
-    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.byEventId(), null);
+    return new ProcessEnvelopes(
+        keyring, schemas, DeduplicateEvents.byEventId(), null, RecordLimits.defaults());
   }
 
   /** The streaming composite: deduplicates within {@code span} of event time. */
   public ProcessEnvelopes deduplicatingWithin(Duration span) {
-    return new ProcessEnvelopes(keyring, schemas, DeduplicateEvents.withinEventTime(span), lateAfter);
+    return new ProcessEnvelopes(
+        keyring, schemas, DeduplicateEvents.withinEventTime(span), lateAfter, limits);
+  }
+
+  /**
+   * Holds every record to these limits (size, and its payload's depth, values, string and number
+   * lengths); a record over one is an {@code OVERSIZED} dead letter.
+   */
+  public ProcessEnvelopes withLimits(RecordLimits recordLimits) {
+    return new ProcessEnvelopes(keyring, schemas, deduplicate, lateAfter, recordLimits);
   }
 
   /**
@@ -51,13 +67,13 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
    * LATE_DATA}, right after parsing (see {@link RouteLateData}).
    */
   public ProcessEnvelopes routingLateDataPast(EventTimeDeadline deadline) {
-    return new ProcessEnvelopes(keyring, schemas, deduplicate, deadline);
+    return new ProcessEnvelopes(keyring, schemas, deduplicate, deadline, limits);
   }
 
   @Override
   public ProcessedEnvelopes expand(PCollection<String> lines) {
     WithFailures.Result<PCollection<Envelope>, DeadLetter> parsed =
-        lines.apply("ParseEnvelope", ParseEnvelope.create());
+        lines.apply("ParseEnvelope", ParseEnvelope.create().withLimits(limits));
     PCollectionList<DeadLetter> rejected = PCollectionList.of(parsed.failures());
     PCollection<Envelope> envelopes = parsed.output();
     if (lateAfter != null) {
@@ -67,9 +83,9 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
       rejected = rejected.and(onTime.failures());
     }
     WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
-        envelopes.apply("DecryptPayload", DecryptPayload.with(keyring));
+        envelopes.apply("DecryptPayload", DecryptPayload.with(keyring).withLimits(limits));
     WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat =
-        decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas));
+        decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas).withLimits(limits));
     WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> valid =
         flat.output().apply("ValidateAgainstSchema", ValidateAgainstSchema.with(schemas));
     // Right after validation (which needs the plaintext), before anything can store a row.

@@ -313,6 +313,43 @@ class DecryptPayloadTest {
         decoded, dl(MALFORMED_JSON, "decrypted payload is not valid UTF-8", "evt-0001"));
   }
 
+  // ---- OVERSIZED ---------------------------------------------------------------------------
+
+  @Test
+  void payloadDecodingToAtMostMaxRecordBytesIsDecrypted(TestPipeline p) {
+    Envelope envelope = VALID.toEnvelope();
+    int decodedBytes = envelope.payload().length() / 4 * 3;
+
+    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
+        p.apply(Create.of(envelope))
+            .apply(
+                DecryptPayload.with(TestKeyrings.keyring())
+                    .withLimits(RecordLimits.defaults().withMaxRecordBytes(decodedBytes)));
+
+    PAssert.that(decoded.output()).containsInAnyOrder(new DecodedEvent(envelope, ORDER));
+    PAssert.that(decoded.failures()).empty();
+  }
+
+  @Test
+  void payloadDecodingToMoreThanMaxRecordBytesIsOversizedBeforeDecoding(TestPipeline p) {
+    Envelope envelope = VALID.toEnvelope();
+    int limit = envelope.payload().length() / 4 * 3 - 1;
+
+    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
+        p.apply(Create.of(envelope))
+            .apply(
+                DecryptPayload.with(TestKeyrings.keyring())
+                    .withLimits(RecordLimits.defaults().withMaxRecordBytes(limit)));
+
+    PAssert.that(decoded.output()).empty();
+    assertDeadLetters(
+        decoded,
+        dl(
+            DeadLetterReason.OVERSIZED,
+            "payload decodes to more than " + limit + " bytes (--maxRecordBytes)",
+            "evt-0001"));
+  }
+
   // ---- helpers -----------------------------------------------------------------------------
 
   private static WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decrypt(

@@ -122,7 +122,7 @@ class WarehouseMigrationsTest {
       throws SQLException {
     JdbcConnection db = database(test);
 
-    assertThat(WarehouseMigrations.migrate(db, TestSchemas.shop()), is(2));
+    assertThat(WarehouseMigrations.migrate(db, TestSchemas.shop()), is(3));
 
     assertThat(
         strings(db, "SELECT schema_name FROM information_schema.schemata ORDER BY 1"),
@@ -135,6 +135,7 @@ class WarehouseMigrationsTest {
         contains(
             "audit.flyway_schema_history",
             "audit.ingest_watermarks",
+            "audit.quality",
             "audit.runs",
             "audit.windows",
             "etl.hourly_category_sales",
@@ -319,7 +320,7 @@ class WarehouseMigrationsTest {
 
   @Test
   void theFixtureMigratesTheServersPostgresDatabase() throws SQLException {
-    assertThat(postgres.migrate(TestSchemas.shop()), is(2));
+    assertThat(postgres.migrate(TestSchemas.shop()), is(3));
 
     assertThat(
         strings(postgres.connection(), "SELECT to_regclass('etl.shop__orders') IS NOT NULL"),

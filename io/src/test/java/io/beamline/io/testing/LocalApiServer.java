@@ -27,8 +27,18 @@ import java.util.concurrent.Executors;
 public final class LocalApiServer implements AutoCloseable {
   public static final String PATH = "/api/orders";
 
-  /** One request received: its cursor (null for the first page) and Authorization header. */
-  public record Request(String cursor, String query, String authorization, long receivedAtNanos) {}
+  /**
+   * One request received: its cursor (null for the first page), Authorization header, method,
+   * Content-Type and body (a POST's, such as a webhook's; empty for a GET).
+   */
+  public record Request(
+      String cursor,
+      String query,
+      String authorization,
+      long receivedAtNanos,
+      String method,
+      String contentType,
+      String body) {}
 
   /** One reply: status, headers, body, and how long to wait before answering. */
   public record Reply(int status, Map<String, String> headers, byte[] body, long delayMillis) {
@@ -103,8 +113,19 @@ public final class LocalApiServer implements AutoCloseable {
     try {
       String query = exchange.getRequestURI().getRawQuery();
       String cursor = param(query, cursorParam);
+      String body;
+      try (var in = exchange.getRequestBody()) {
+        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
       requests.add(
-          new Request(cursor, query, exchange.getRequestHeaders().getFirst("Authorization"), System.nanoTime()));
+          new Request(
+              cursor,
+              query,
+              exchange.getRequestHeaders().getFirst("Authorization"),
+              System.nanoTime(),
+              exchange.getRequestMethod(),
+              exchange.getRequestHeaders().getFirst("Content-Type"),
+              body));
       Deque<Reply> scripted = before.get(key(cursor));
       Reply reply = null;
       if (scripted != null) {

@@ -14,6 +14,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -52,6 +53,18 @@ final class ClusterProcesses {
   Process start(
       String name, String classpath, List<String> jvmFlags, String mainClass, List<String> args)
       throws IOException {
+    return start(name, classpath, jvmFlags, mainClass, args, Map.of());
+  }
+
+  /** As {@link #start(String, String, List, String, List)}, with extra environment variables. */
+  Process start(
+      String name,
+      String classpath,
+      List<String> jvmFlags,
+      String mainClass,
+      List<String> args,
+      Map<String, String> environment)
+      throws IOException {
     Files.createDirectories(logDir);
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -63,7 +76,9 @@ final class ClusterProcesses {
     command.add(mainClass);
     command.addAll(args);
     Path log = logDir.resolve(name + ".log");
-    return new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    return builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
@@ -91,6 +106,15 @@ final class ClusterProcesses {
 
   String httpGet(String url) {
     return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build());
+  }
+
+  String httpPostJson(String url, String json) {
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
   }
 
   String httpPatch(String url) {

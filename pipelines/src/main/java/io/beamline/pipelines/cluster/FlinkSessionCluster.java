@@ -141,6 +141,45 @@ public final class FlinkSessionCluster implements AutoCloseable {
   }
 
   /**
+   * Stops the running job with a savepoint in {@code directory} (what {@code flink stop} does) and
+   * returns the savepoint's location, for {@code --savepointPath} of the job that resumes it.
+   */
+  public String stopRunningJobWithSavepoint(Path directory, Duration timeout) {
+    JsonNode job = runningJob();
+    if (job == null) {
+      throw new IllegalStateException("no job is running");
+    }
+    String jobUrl = "http://" + master() + "/jobs/" + job.get("jid").asText();
+    String body =
+        Json.MAPPER.createObjectNode()
+            .put("targetDirectory", directory.toAbsolutePath().toUri().toString())
+            .put("drain", false)
+            .toString();
+    String trigger = readJson(processes.httpPostJson(jobUrl + "/stop", body)).path("request-id").asText();
+    if (trigger.isEmpty()) {
+      throw new IllegalStateException("the JobManager refused to stop the job");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode status = readJson(processes.httpGet(jobUrl + "/savepoints/" + trigger));
+      if (status.path("status").path("id").asText().equals("COMPLETED")) {
+        JsonNode operation = status.path("operation");
+        if (operation.has("failure-cause")) {
+          throw new IllegalStateException("savepoint failed: " + operation.path("failure-cause"));
+        }
+        return operation.path("location").asText();
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    throw new IllegalStateException("no savepoint within " + timeout);
+  }
+
+  /**
    * The failures the running job has recovered from or is recovering from (its exception history),
    * or -1 when no job runs.
    */

@@ -30,7 +30,7 @@ public final class ApiIngestPipeline {
             "--apiTokenEnv names environment variable " + tokenEnv + ", which is not set or empty");
       }
     }
-    BatchEtlPipeline.Plan plan = BatchEtlPipeline.plan(options, source.shownUrl(), options.getMaxRecordBytes());
+    BatchEtlPipeline.Plan plan = BatchEtlPipeline.plan(options, source.shownUrl());
     if (plan.schemas().get(options.getSource(), options.getTable()) == null) {
       throw new IllegalArgumentException(
           "--source and --table: --schemaDir has no schema " + options.getSource() + "/"

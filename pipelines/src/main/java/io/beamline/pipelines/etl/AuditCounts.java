@@ -49,6 +49,8 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
   static final String DEAD_LETTERS = "dead_letters/";
   static final String DUPLICATES = "duplicates";
   static final String LOAD_REFUSED_ROWS = "load_refused_rows";
+  /** Rows (of accepted records, counted in etl_rows) the quality gate sent to quarantine. */
+  static final String QUARANTINED_ROWS = "quarantined_rows/";
   static final String EVENT_TIME_MIN = "event_time_min";
   static final String EVENT_TIME_MAX = "event_time_max";
 
@@ -117,6 +119,13 @@ final class AuditCounts extends PTransform<PCollection<String>, PDone> {
   /** One {@code load_refused_rows} key per row the warehouse refused. */
   static PCollection<String> loadRefusedKeys(PCollection<DeadLetter> refused) {
     return refused.apply("LoadRefusedKeys", constant(LOAD_REFUSED_ROWS));
+  }
+
+  /** One {@code quarantined_rows/<table>} key per row the quality gate quarantined. */
+  static PCollection<String> quarantinedKeys(PCollection<EtlRow> quarantined) {
+    return quarantined.apply(
+        "QuarantinedKeys",
+        MapElements.into(TypeDescriptors.strings()).via((EtlRow r) -> QUARANTINED_ROWS + r.table()));
   }
 
   private static <T> MapElements<T, String> constant(String key) {

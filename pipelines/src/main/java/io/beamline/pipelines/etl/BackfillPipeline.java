@@ -54,7 +54,7 @@ public final class BackfillPipeline {
     }
     options.setWriteRaw(false); // the raw zone is this run's input
     BatchEtlPipeline.Plan plan =
-        BatchEtlPipeline.plan(options, "backfill:" + from + ".." + to, options.getMaxRecordBytes());
+        BatchEtlPipeline.plan(options, "backfill:" + from + ".." + to);
     List<String> raw = new ArrayList<>();
     List<String> dlq = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {

@@ -6,19 +6,34 @@ import io.beamline.io.s3.S3Access;
 import io.beamline.options.CryptoOptions;
 import io.beamline.options.EtlOptions;
 import io.beamline.options.OutputOptions;
+import io.beamline.options.RecordLimitOptions;
 import io.beamline.options.RunOptions;
 import io.beamline.options.SchemaOptions;
 import io.beamline.pipelines.OutputZones;
 import io.beamline.pipelines.metrics.MetricsServer;
 import io.beamline.pipelines.metrics.RunMetrics;
+import io.beamline.pipelines.report.DeadLetterExamples;
+import io.beamline.pipelines.report.MetricValues;
+import io.beamline.pipelines.report.RunReports;
+import io.beamline.pipelines.report.ThroughputSampler;
 import io.beamline.io.jdbc.UpsertHourlySales;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.Keyring;
 import io.beamline.transforms.ProcessEnvelopes;
 import io.beamline.transforms.ProcessedEnvelopes;
+import io.beamline.transforms.RecordLimits;
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.schema.TableSchemas;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.transforms.model.EtlRow;
+import io.beamline.transforms.quality.CheckQuality;
+import io.beamline.transforms.quality.QualityChecked;
+import io.beamline.transforms.quality.QualitySuites;
+import io.beamline.transforms.quality.TableVerdict;
+import java.util.ArrayList;
+import org.apache.beam.sdk.options.PipelineOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +77,16 @@ public final class BatchEtlPipeline {
       String inputPattern,
       String outputRoot,
       Keyring keyring,
-      TableSchemas schemas) {
+      TableSchemas schemas,
+      RecordLimits limits,
+      QualitySuites quality) {
     String stagingFile() {
       return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/run-" + runId + ".json";
+    }
+
+    /** Where the pipeline stages a few examples of each dead-letter reason for the run report. */
+    String examplesStagingFile() {
+      return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/examples-" + runId + ".json";
     }
   }
 
@@ -78,12 +100,12 @@ public final class BatchEtlPipeline {
     String inputPath = required(options.getInputPath(), "--inputPath");
     S3Access.requireUsable(options, "--inputPath", inputPath);
     String input = inputPattern(inputPath);
-    return plan(options, input, options.getMaxRecordBytes());
+    return plan(options, input);
   }
 
   /** The part of a plan every command that writes the zones shares; checks in option order. */
-  static <O extends OutputOptions & CryptoOptions & SchemaOptions & RunOptions> Plan plan(
-      O options, String input, int maxRecordBytes) {
+  static <O extends OutputOptions & CryptoOptions & SchemaOptions & RunOptions & RecordLimitOptions>
+      Plan plan(O options, String input) {
     // Our S3 options into Beam's before any file system is used or the pipeline is created, so
     // that the driver and every worker reach the same store.
     S3Access.configure(options);
@@ -96,9 +118,7 @@ public final class BatchEtlPipeline {
     if (!runId.matches("[A-Za-z0-9_.-]{1,100}")) {
       throw new IllegalArgumentException("--runId must match [A-Za-z0-9_.-]{1,100}");
     }
-    if (maxRecordBytes < 1) {
-      throw new IllegalArgumentException("--maxRecordBytes must be positive");
-    }
+    RecordLimits limits = RecordLimits.from(options);
     if (options.getShardsPerPartition() < 1) {
       throw new IllegalArgumentException("--shardsPerPartition must be at least 1");
     }
@@ -109,8 +129,12 @@ public final class BatchEtlPipeline {
     }
     S3Access.requireUsable(options, "--outputRoot", outputRoot);
     Keyring keyring = Keyring.load(Path.of(required(options.getKeyringPath(), "--keyringPath")));
-    TableSchemas schemas = TableSchemas.load(Path.of(required(options.getSchemaDir(), "--schemaDir")));
-    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas);
+    Path schemaDir = Path.of(required(options.getSchemaDir(), "--schemaDir"));
+    TableSchemas schemas = TableSchemas.load(schemaDir);
+    // Quality suites sit beside the schemas; a bad one stops the run here, naming file and rule.
+    QualitySuites quality = QualitySuites.load(schemaDir, schemas);
+    QualityAlerts.of("check", runId, options);
+    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas, limits, quality);
   }
 
   /** Options built in code skip Beam's validation; check the required ones here too. */
@@ -214,23 +238,12 @@ public final class BatchEtlPipeline {
       Optional<Warehouse> warehouse,
       boolean incremental) {
     ProcessedEnvelopes processed =
-        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()));
+        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()).withLimits(plan.limits()));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(read.failures())
             .and(processed.deadLetters())
             .apply("AllDeadLetters", Flatten.pCollections());
     PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
-    PCollection<DeadLetter> dlq = deadLetters;
-    if (warehouse.isPresent()) {
-      PCollection<DeadLetter> refused =
-          warehouse.get().load(processed.rows(), plan.schemas(), plan.startedAt(), incremental);
-      dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
-      countKeys =
-          PCollectionList.of(countKeys)
-              .and(AuditCounts.loadRefusedKeys(refused))
-              .apply("WithLoadRefusedKeys", Flatten.pCollections());
-    }
-
     OutputZones zones =
         incremental
             ? OutputZones.appending(
@@ -239,7 +252,32 @@ public final class BatchEtlPipeline {
             : OutputZones.batch(
                 plan.outputRoot(), plan.schemas(), output.getShardsPerPartition(), plan.startedAt(),
                 output.getWriteRaw());
-    zones.write(processed, dlq);
+    PCollection<EtlRow> etlRows = processed.rows();
+    if (!plan.quality().isEmpty()) {
+      // The circuit breaker: a table whose critical rule fails reaches neither the etl zone nor
+      // the warehouse; its rows go to quarantine, and the driver fails the run after the audit.
+      QualityChecked checked =
+          processed.rows()
+              .apply("CheckQuality", CheckQuality.with(plan.quality()).withReferenceTime(plan.startedAt()));
+      etlRows = checked.passed();
+      zones.writeQuarantine(checked.quarantined());
+      checked.verdicts().apply("QualityAudit", new QualityAudit(plan.outputRoot(), plan.runId(), plan.startedAt()));
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(AuditCounts.quarantinedKeys(checked.quarantined()))
+              .apply("WithQuarantinedKeys", Flatten.pCollections());
+    }
+    PCollection<DeadLetter> dlq = deadLetters;
+    if (warehouse.isPresent()) {
+      PCollection<DeadLetter> refused =
+          warehouse.get().load(etlRows, plan.schemas(), plan.startedAt(), incremental);
+      dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(AuditCounts.loadRefusedKeys(refused))
+              .apply("WithLoadRefusedKeys", Flatten.pCollections());
+    }
+    zones.write(processed, etlRows, dlq);
     if (aggregates) {
       PCollection<CategorySales> sales =
           processed.rows().apply("HourlyCategorySales", HourlyCategorySales.create());
@@ -247,6 +285,7 @@ public final class BatchEtlPipeline {
       warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
     }
     countKeys.apply("CountForAudit", new AuditCounts(processed, plan.stagingFile()));
+    dlq.apply("DeadLetterExamples", DeadLetterExamples.stagedAt(plan.examplesStagingFile()));
   }
 
   /** Prepares, runs to completion and audits one batch run. */
@@ -271,18 +310,22 @@ public final class BatchEtlPipeline {
     lineage.start();
     EtlRunSummary summary;
     try {
-      PipelineResult result = runServingMetrics(pipeline);
+      ThroughputSampler sampler = ThroughputSampler.from(plan.startedAt());
+      PipelineResult result = runServingMetrics(pipeline, sampler);
       PipelineResult.State state = result.getState();
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("pipeline ended in state " + state);
       }
       removeEmptyTempDirectory(plan.outputRoot());
       String metricsFile = writeMetrics(plan, result);
-      summary =
+      EtlRunSummary finished =
           EtlRunSummary.finish(
               command, plan, pipeline.getOptions().getRunner().getSimpleName(), inputPath, Instant.now(),
               metricsFile);
-      warehouse.ifPresent(w -> w.recordRun(summary));
+      // Last of the run's files, so that it can show every other one (the quality audit included).
+      summary = finished.withReportFile(writeReport(plan, finished, sampler, result));
+      warehouse.ifPresent(w -> w.recordRun(finished));
+      checkQuality(command, plan, summary, pipeline.getOptions(), warehouse);
     } catch (RuntimeException | Error e) {
       lineage.fail(e);
       throw e;
@@ -292,16 +335,62 @@ public final class BatchEtlPipeline {
   }
 
   /**
-   * Runs a pipeline to its end, serving its metrics at {@code --metricsPort} meanwhile (when set);
-   * the endpoint stops when the run ends, however it ends. Returns the finished run.
+   * After a finished run and its audit record: records the quality verdicts in the warehouse,
+   * raises the run's alerts (circuit breaker, freshness SLA, error rate), and fails the run with
+   * a {@link QualityGateException} when a table tripped the circuit breaker.
    */
-  static PipelineResult runServingMetrics(Pipeline pipeline) {
+  static void checkQuality(
+      String command, Plan plan, EtlRunSummary summary, PipelineOptions options, Optional<Warehouse> warehouse) {
+    JsonNode quality = summary.qualityFile() == null ? null : QualityAudit.read(summary.qualityFile());
+    if (quality != null) {
+      warehouse.ifPresent(w -> w.recordQuality(quality));
+    }
+    QualityAlerts alerts = QualityAlerts.of(command, plan.runId(), options);
+    Instant now = Instant.now();
+    List<ObjectNode> raised = new ArrayList<>();
+    if (quality != null) {
+      raised.addAll(alerts.ofQuality(quality, plan.startedAt(), now));
+    }
+    raised.addAll(alerts.ofErrorRate(summary.recordsIn(), summary.deadLetters(), null, now));
+    raised.forEach(alerts::raise);
+    List<String> failures = new ArrayList<>();
+    if (quality != null) {
+      for (JsonNode table : quality.path("tables")) {
+        failures.addAll(TableVerdict.fromJson(table).criticalFailures());
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new QualityGateException(summary, failures, plan.outputRoot() + "/" + PartitionPath.QUARANTINE);
+    }
+  }
+
+  /**
+   * Runs a pipeline to its end, serving its metrics at {@code --metricsPort} meanwhile (when set)
+   * and sampling its counters for the run report; the endpoint stops when the run ends, however it
+   * ends. Returns the finished run.
+   */
+  static PipelineResult runServingMetrics(Pipeline pipeline, ThroughputSampler sampler) {
     RunMetrics.letRunReturnWhileRunning(pipeline.getOptions());
     PipelineResult result = pipeline.run();
     try (MetricsServer ignored = RunMetrics.serve(pipeline.getOptions(), result)) {
-      result.waitUntilFinish();
+      org.joda.time.Duration every = org.joda.time.Duration.millis(ThroughputSampler.SAMPLE_INTERVAL.toMillis());
+      while (!result.getState().isTerminal()) {
+        result.waitUntilFinish(every);
+        sampler.sample(result, Instant.now(), result.getState().isTerminal());
+      }
+      result.waitUntilFinish(); // rethrows the failure of a run that failed
+    }
+    if (sampler.samples().size() == 1) {
+      sampler.sample(result, Instant.now(), true); // run() blocked until the end (Flink, attached)
     }
     return result;
+  }
+
+  /** Writes the run report (HTML and JSON twin) of a finished run; returns the HTML file. */
+  static String writeReport(Plan plan, EtlRunSummary summary, ThroughputSampler sampler, PipelineResult result) {
+    return RunReports.writeFinished(
+        summary.record(), plan.outputRoot(), plan.startedAt(), plan.examplesStagingFile(), sampler,
+        MetricValues.of(result));
   }
 
   /** Writes a finished run's metrics to the audit zone; returns the file. */

@@ -3,6 +3,7 @@ package io.beamline.pipelines.etl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.io.PartitionPath;
+import io.beamline.pipelines.report.RunReports;
 import io.beamline.transforms.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,11 +37,13 @@ public final class EtlRunSummary {
   private final ObjectNode json;
   private final String auditFile;
   private final String metricsFile;
+  private final String reportFile;
 
-  private EtlRunSummary(ObjectNode json, String auditFile, String metricsFile) {
+  private EtlRunSummary(ObjectNode json, String auditFile, String metricsFile, String reportFile) {
     this.json = json;
     this.auditFile = auditFile;
     this.metricsFile = metricsFile;
+    this.reportFile = reportFile;
   }
 
   /**
@@ -93,6 +96,22 @@ public final class EtlRunSummary {
       // their own, outside the records' conservation.
       o.put("load_refused_rows", counts.get(AuditCounts.LOAD_REFUSED_ROWS));
     }
+    ObjectNode quarantined = Json.MAPPER.createObjectNode();
+    counts.forEach(
+        (k, v) -> {
+          if (k.startsWith(AuditCounts.QUARANTINED_ROWS)) {
+            quarantined.put(k.substring(AuditCounts.QUARANTINED_ROWS.length()), v);
+          }
+        });
+    if (!quarantined.isEmpty()) {
+      // Rows of accepted records (in etl_rows) that the quality gate put in the quarantine zone
+      // instead of the etl zone: etl zone rows of a table = etl_rows - quarantined_rows.
+      o.set("quarantined_rows", quarantined);
+    }
+    String qualityFile = QualityAudit.batchFile(plan.outputRoot(), plan.startedAt(), plan.runId());
+    if (!plan.quality().isEmpty() && QualityAudit.read(qualityFile) != null) {
+      o.put("quality_audit", qualityFile); // batch runs; a stream's are per window pane
+    }
     String auditFile =
         plan.outputRoot() + "/" + PartitionPath.AUDIT + "/runs/dt=" + DATE.format(plan.startedAt())
             + "/run-" + plan.runId() + ".json";
@@ -104,7 +123,7 @@ public final class EtlRunSummary {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove " + plan.stagingFile(), e);
     }
-    return new EtlRunSummary(o, auditFile, metricsFile);
+    return new EtlRunSummary(o, auditFile, metricsFile, null);
   }
 
   private static Map<String, Long> readCounts(String stagingFile) {
@@ -171,6 +190,16 @@ public final class EtlRunSummary {
     return longs(json.get("etl_rows"));
   }
 
+  /** Rows the quality gate sent to the quarantine zone, per table; empty when none. */
+  public Map<String, Long> quarantinedRowsByTable() {
+    return json.has("quarantined_rows") ? longs(json.get("quarantined_rows")) : Map.of();
+  }
+
+  /** The run's quality audit file, or null when no table has a quality suite. */
+  public String qualityFile() {
+    return json.has("quality_audit") ? json.get("quality_audit").asText() : null;
+  }
+
   public boolean conserved() {
     return json.get("conserved").asBoolean();
   }
@@ -182,6 +211,16 @@ public final class EtlRunSummary {
   /** The run's metrics in Prometheus text format, or null when none were written. */
   public String metricsFile() {
     return metricsFile;
+  }
+
+  /** The run's HTML report (its JSON twin beside it, ending {@code .json}), or null when none was written. */
+  public String reportFile() {
+    return reportFile;
+  }
+
+  /** The same summary naming the run's HTML report. */
+  public EtlRunSummary withReportFile(String htmlFile) {
+    return new EtlRunSummary(json, auditFile, metricsFile, htmlFile);
   }
 
   public String toJson() {
@@ -199,14 +238,23 @@ public final class EtlRunSummary {
     etlRowsByTable().forEach((t, n) -> s.append(String.format("               %-10d rows of %s%n", n, t)));
     s.append(String.format("  dlq        %-10d records -> %s/%s%n", deadLetters(), root, PartitionPath.DLQ));
     deadLettersByReason().forEach((r, n) -> s.append(String.format("               %-10d %s%n", n, r)));
+    quarantinedRowsByTable()
+        .forEach((t, n) -> s.append(String.format("  quarantine %-10d rows of %s -> %s/%s%n", n, t, root, PartitionPath.QUARANTINE)));
     s.append(String.format("  duplicates %-10d dropped%n", duplicatesDropped()));
     s.append(String.format("  raw        %s/%s%n", root, PartitionPath.RAW));
     s.append(String.format("  event time %s .. %s%n", json.get("event_time_min").asText(), json.get("event_time_max").asText()));
     s.append(String.format("  counts     %d in = %d etl + %d dlq + %d duplicates: %s%n", recordsIn(), etlRecords(),
         deadLetters(), duplicatesDropped(), conserved() ? "conserved" : "NOT CONSERVED"));
     s.append(String.format("  audit      %s%n", auditFile));
+    if (qualityFile() != null) {
+      s.append(String.format("  quality    %s%n", qualityFile()));
+    }
     if (metricsFile != null) {
       s.append(String.format("  metrics    %s%n", metricsFile));
+    }
+    if (reportFile != null) {
+      s.append(String.format("  report     %s%n", reportFile));
+      s.append(String.format("             %s%n", RunReports.jsonTwin(reportFile)));
     }
     return s.toString();
   }

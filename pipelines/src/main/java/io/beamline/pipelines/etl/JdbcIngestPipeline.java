@@ -42,7 +42,7 @@ public final class JdbcIngestPipeline {
     BatchEtlPipeline.required(options.getSource(), "--source");
     BatchEtlPipeline.required(options.getTable(), "--table");
     BatchEtlPipeline.required(options.getJdbcUrl(), "--jdbcUrl");
-    BatchEtlPipeline.Plan plan = BatchEtlPipeline.plan(options, "jdbc:" + table, options.getMaxRecordBytes());
+    BatchEtlPipeline.Plan plan = BatchEtlPipeline.plan(options, "jdbc:" + table);
     if (plan.schemas().get(options.getSource(), options.getTable()) == null) {
       throw new IllegalArgumentException(
           "--source and --table: --schemaDir has no schema " + options.getSource() + "/" + options.getTable() + ".json");

@@ -5,6 +5,9 @@ import io.beamline.io.WriteDeadLettersToKafka;
 import io.beamline.io.WriteEtlRowsToKafka;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.OutputZones;
+import io.beamline.pipelines.report.DeadLetterExamples;
+import io.beamline.pipelines.report.RunReports;
+import io.beamline.pipelines.report.ThroughputSampler;
 import io.beamline.transforms.EventTimeDeadline;
 import io.beamline.transforms.FailOnceAfterElements;
 import io.beamline.transforms.HourlyCategorySales;
@@ -14,7 +17,13 @@ import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.io.jdbc.UpsertHourlySales;
+import io.beamline.transforms.quality.CheckQuality;
+import io.beamline.transforms.quality.QualityChecked;
 import java.time.Instant;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +36,8 @@ import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The streaming ETL: envelopes from Kafka through the same {@link ProcessEnvelopes} composite as
@@ -35,6 +46,8 @@ import org.joda.time.Duration;
  * writes an audit record like a batch run.
  */
 public final class StreamingEtlPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingEtlPipeline.class);
+
   private StreamingEtlPipeline() {}
 
   /** Checks options and configuration; throws naming the option at the first problem. */
@@ -57,6 +70,9 @@ public final class StreamingEtlPipeline {
     }
     BatchEtlPipeline.required(options.getBootstrapServers(), "--bootstrapServers");
     WriteEtlRowsToKafka.Format.parse(options.getEtlFormat());
+    if (options.getReportIntervalMinutes() < 1) {
+      throw new IllegalArgumentException("--reportIntervalMinutes must be at least 1");
+    }
     if (options.getKafkaSinkShards() < 1) {
       throw new IllegalArgumentException("--kafkaSinkShards must be at least 1");
     }
@@ -66,8 +82,7 @@ public final class StreamingEtlPipeline {
     if (options.getInjectFailureAfterRows() > 0 && options.getInjectFailureMarker().isBlank()) {
       throw new IllegalArgumentException("--injectFailureAfterRows needs --injectFailureMarker");
     }
-    return BatchEtlPipeline.plan(
-        options, "kafka:" + String.join(",", topics), options.getMaxRecordBytes());
+    return BatchEtlPipeline.plan(options, "kafka:" + String.join(",", topics));
   }
 
   private static List<String> topics(StreamOptions options) {
@@ -116,6 +131,7 @@ public final class StreamingEtlPipeline {
             .apply(
                 "ProcessEnvelopes",
                 ProcessEnvelopes.with(plan.keyring(), plan.schemas())
+                    .withLimits(plan.limits())
                     .deduplicatingWithin(Duration.standardMinutes(options.getDedupMinutes()))
                     .routingLateDataPast(lateDataDeadline(options)));
     PCollection<DeadLetter> deadLetters =
@@ -136,23 +152,50 @@ public final class StreamingEtlPipeline {
     PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
     PCollection<DeadLetter> dlq = deadLetters;
     Optional<Warehouse> warehouse = Warehouse.prepare(options, plan.schemas());
+    QualityAlerts alerts = QualityAlerts.of("stream", plan.runId(), options);
+    PCollection<EtlRow> etlRows = processed.rows();
+    if (!plan.quality().isEmpty()) {
+      // Judged per window pane in the zones' own windows; a table's window that fails a critical
+      // rule goes to quarantine with an alert, and the stream goes on.
+      QualityChecked checked =
+          zones.windowed("WindowRowsForQuality", processed.rows())
+              .apply("CheckQuality", CheckQuality.with(plan.quality()));
+      etlRows = checked.passed();
+      zones.writeQuarantine(checked.quarantined());
+      PCollection<String> documents =
+          checked.verdicts().apply("QualityAudit", new QualityAudit(plan.outputRoot(), plan.runId(), plan.startedAt()));
+      documents.apply("QualityAlerts", ParDo.of(new QualityAlerts.RaiseForQualityFn(alerts)));
+      warehouse.ifPresent(
+          w -> documents.apply("UpsertAuditQuality", ParDo.of(new Warehouse.UpsertQualityFn(w.connection()))));
+      countKeys =
+          PCollectionList.of(countKeys)
+              .and(
+                  AuditCounts.quarantinedKeys(checked.quarantined())
+                      .apply(
+                          "QuarantinedKeysUnwindowed",
+                          Window.<String>into(new GlobalWindows())
+                              .triggering(DefaultTrigger.of())
+                              .withAllowedLateness(Duration.ZERO)
+                              .discardingFiredPanes()))
+              .apply("WithQuarantinedKeys", Flatten.pCollections());
+    }
     if (warehouse.isPresent()) {
       PCollection<DeadLetter> refused =
-          warehouse.get().load(processed.rows(), plan.schemas(), plan.startedAt(), true);
+          warehouse.get().load(etlRows, plan.schemas(), plan.startedAt(), true);
       dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
       countKeys =
           PCollectionList.of(countKeys)
               .and(AuditCounts.loadRefusedKeys(refused))
               .apply("WithLoadRefusedKeys", Flatten.pCollections());
     }
-    zones.write(processed, dlq);
+    zones.write(processed, etlRows, dlq);
     PCollection<CategorySales> sales =
         processed
             .rows()
             .apply("HourlyCategorySales", HourlyCategorySales.create().withAllowedLateness(lateness));
     zones.writeAggregates(sales);
     warehouse.ifPresent(w -> sales.apply("UpsertHourlySales", UpsertHourlySales.to(w.connection())));
-    writeToKafka(options, plan, withInjectedFailure(options, processed.rows()), dlq);
+    writeToKafka(options, plan, withInjectedFailure(options, etlRows), dlq);
     countKeys.apply(
         "AuditPerWindow",
         new WindowAudit(
@@ -160,11 +203,17 @@ public final class StreamingEtlPipeline {
             Duration.standardMinutes(options.getWindowMinutes()),
             lateness,
             plan.runId(),
-            warehouse.map(Warehouse::connection).orElse(null)));
+            warehouse.map(Warehouse::connection).orElse(null),
+            alerts));
+    DeadLetterExamples examples = DeadLetterExamples.stagedAt(plan.examplesStagingFile());
     if (source.isBounded()) {
       // A run that ends is also audited as a whole, like a batch run.
       countKeys.apply("AuditRun", new AuditCounts(processed, plan.stagingFile()));
+    } else {
+      // The periodic reports show the examples seen so far.
+      examples = examples.restagedEvery(Duration.standardMinutes(1));
     }
+    dlq.apply("DeadLetterExamples", examples);
     return p;
   }
 
@@ -210,7 +259,13 @@ public final class StreamingEtlPipeline {
   public static EtlRunSummary run(StreamOptions options) {
     BatchEtlPipeline.Plan plan = prepare(options);
     boolean bounded = source(options).isBounded();
-    PipelineResult result = BatchEtlPipeline.runServingMetrics(build(options, plan));
+    String runner = options.getRunner().getSimpleName();
+    ThroughputSampler sampler =
+        ThroughputSampler.reportingEvery(
+            plan.startedAt(),
+            java.time.Duration.ofMinutes(options.getReportIntervalMinutes()),
+            s -> writeIntervalReport(plan, runner, s));
+    PipelineResult result = BatchEtlPipeline.runServingMetrics(build(options, plan), sampler);
     PipelineResult.State state = result.getState();
     if (!bounded) {
       return null;
@@ -220,8 +275,21 @@ public final class StreamingEtlPipeline {
     }
     BatchEtlPipeline.removeEmptyTempDirectory(plan.outputRoot());
     String metricsFile = BatchEtlPipeline.writeMetrics(plan, result);
-    return EtlRunSummary.finish(
-        "stream", plan, options.getRunner().getSimpleName(), plan.inputPattern(), Instant.now(),
-        metricsFile);
+    EtlRunSummary summary =
+        EtlRunSummary.finish("stream", plan, runner, plan.inputPattern(), Instant.now(), metricsFile);
+    return summary.withReportFile(BatchEtlPipeline.writeReport(plan, summary, sampler, result));
+  }
+
+  /** A report of the stream so far; a failure to write it is logged and the stream goes on. */
+  private static void writeIntervalReport(BatchEtlPipeline.Plan plan, String runner, ThroughputSampler sampler) {
+    try {
+      String html =
+          RunReports.writeInterval(
+              "stream", plan.runId(), runner, plan.inputPattern(), plan.outputRoot(), plan.startedAt(),
+              plan.examplesStagingFile(), sampler);
+      LOG.info("Run report written: {}", html);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not write the periodic run report: {}", e.toString());
+    }
   }
 }

@@ -116,6 +116,69 @@ final class Warehouse implements Serializable {
     }
   }
 
+  /** Records a quality audit document's verdicts in {@code audit.quality}, one row per table. */
+  void recordQuality(com.fasterxml.jackson.databind.JsonNode document) {
+    try (Connection c = connection.open()) {
+      upsertQuality(c, document);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot record the quality of run " + document.path("runId").asText() + " in audit.quality: SQLSTATE "
+              + e.getSQLState(), e);
+    }
+  }
+
+  private static final String UPSERT_QUALITY =
+      "INSERT INTO audit.quality (run_id, window_start, window_end, pane_index, source, table_name, row_count,"
+          + " passed, quarantined, completeness, validity, uniqueness, verdict, evaluated_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)"
+          + " ON CONFLICT (run_id, source, table_name, (COALESCE(window_start, '-infinity'::timestamptz)))"
+          + " DO UPDATE SET window_end = EXCLUDED.window_end, pane_index = EXCLUDED.pane_index,"
+          + " row_count = EXCLUDED.row_count, passed = EXCLUDED.passed, quarantined = EXCLUDED.quarantined,"
+          + " completeness = EXCLUDED.completeness, validity = EXCLUDED.validity,"
+          + " uniqueness = EXCLUDED.uniqueness, verdict = EXCLUDED.verdict, evaluated_at = EXCLUDED.evaluated_at"
+          + " WHERE EXCLUDED.pane_index >= audit.quality.pane_index";
+
+  /** Upserts every table of a quality audit document (a window's later pane wins). */
+  static void upsertQuality(Connection c, com.fasterxml.jackson.databind.JsonNode document) throws SQLException {
+    var window = document.path("window");
+    try (PreparedStatement s = c.prepareStatement(UPSERT_QUALITY)) {
+      for (var t : document.path("tables")) {
+        s.setString(1, document.path("runId").asText());
+        s.setObject(2, window.isObject() ? utc(window.path("start").asText()) : null, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        s.setObject(3, window.isObject() ? utc(window.path("end").asText()) : null, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        s.setLong(4, document.path("pane").asLong(0));
+        s.setString(5, t.path("source").asText());
+        s.setString(6, t.path("table").asText());
+        s.setLong(7, t.path("rows").asLong());
+        s.setBoolean(8, t.path("passed").asBoolean());
+        s.setBoolean(9, t.path("quarantined").asBoolean());
+        s.setDouble(10, t.path("scores").path("completeness").asDouble());
+        s.setDouble(11, t.path("scores").path("validity").asDouble());
+        s.setDouble(12, t.path("scores").path("uniqueness").asDouble());
+        s.setString(13, t.toString());
+        s.setObject(14, utc(document.path("evaluatedAt").asText()));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  /** The stream's quality audit documents into {@code audit.quality}. */
+  static final class UpsertQualityFn extends org.apache.beam.sdk.transforms.DoFn<String, Void> {
+    private final JdbcConnection warehouse;
+
+    UpsertQualityFn(JdbcConnection warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @ProcessElement
+    public void process(@Element String document) throws SQLException, java.io.IOException {
+      try (Connection c = warehouse.open()) {
+        upsertQuality(c, io.beamline.transforms.Json.MAPPER.readTree(document));
+      }
+    }
+  }
+
   private static OffsetDateTime utc(String instant) {
     return OffsetDateTime.ofInstant(Instant.parse(instant), ZoneOffset.UTC);
   }

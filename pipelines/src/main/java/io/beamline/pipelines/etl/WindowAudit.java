@@ -53,15 +53,25 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
   private final Duration allowedLateness;
   private final String runId;
   private final JdbcConnection warehouse;
+  private final QualityAlerts alerts;
 
-  /** {@code warehouse}: where {@code audit.windows} gets the same records; null for none. */
+  /**
+   * {@code warehouse}: where {@code audit.windows} gets the same records; null for none. {@code
+   * alerts}: raises each window's error-rate alert; null for none.
+   */
   WindowAudit(
-      String outputRoot, Duration window, Duration allowedLateness, String runId, JdbcConnection warehouse) {
+      String outputRoot,
+      Duration window,
+      Duration allowedLateness,
+      String runId,
+      JdbcConnection warehouse,
+      QualityAlerts alerts) {
     this.outputRoot = outputRoot;
     this.window = window;
     this.allowedLateness = allowedLateness;
     this.runId = runId;
     this.warehouse = warehouse;
+    this.alerts = alerts;
   }
 
   /** Input: the count keys of {@link AuditCounts#countKeys}. */
@@ -85,6 +95,9 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
         PartitionedTextWrite.to(outputRoot).withShardsPerPartition(1).keepingOtherFiles(runId));
     if (warehouse != null) {
       records.apply("UpsertAuditWindows", ParDo.of(new UpsertWindowFn(warehouse)));
+    }
+    if (alerts != null) {
+      records.apply("ErrorRateAlerts", ParDo.of(new QualityAlerts.RaiseForErrorRateFn(alerts)));
     }
     return PDone.in(countKeys.getPipeline());
   }
@@ -156,6 +169,7 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
       record.put("duplicates_dropped", duplicates);
       ObjectNode deadLetters = record.putObject("dead_letters");
       ObjectNode rows = record.putObject("etl_rows");
+      ObjectNode quarantined = Json.MAPPER.createObjectNode();
       long rejected = 0;
       for (Map.Entry<String, Long> e : new TreeMap<>(counts).entrySet()) {
         if (e.getKey().startsWith(AuditCounts.DEAD_LETTERS)) {
@@ -163,11 +177,16 @@ final class WindowAudit extends PTransform<PCollection<String>, PDone> {
           rejected += e.getValue();
         } else if (e.getKey().startsWith(AuditCounts.ETL_ROWS)) {
           rows.put(e.getKey().substring(AuditCounts.ETL_ROWS.length()), e.getValue());
+        } else if (e.getKey().startsWith(AuditCounts.QUARANTINED_ROWS)) {
+          quarantined.put(e.getKey().substring(AuditCounts.QUARANTINED_ROWS.length()), e.getValue());
         }
       }
       record.put("dead_letters_total", rejected);
       if (counts.containsKey(AuditCounts.LOAD_REFUSED_ROWS)) {
         record.put("load_refused_rows", counts.get(AuditCounts.LOAD_REFUSED_ROWS));
+      }
+      if (!quarantined.isEmpty()) {
+        record.set("quarantined_rows", quarantined);
       }
       record.put("conserved", in == etl + rejected + duplicates);
       out.output(

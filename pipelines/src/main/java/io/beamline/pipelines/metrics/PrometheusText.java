@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -70,7 +71,7 @@ public final class PrometheusText {
         outByStage.put(name.substring(RECORDS_OUT.length()), e.getValue());
       } else if (name.startsWith(DEAD_LETTERS) && name.indexOf('.', DEAD_LETTERS.length()) > 0) {
         deadByStageReason.put(name.substring(DEAD_LETTERS.length()), e.getValue());
-      } else if (!name.equals("records_in") && !name.equals("duplicates")) {
+      } else if (labelled(name) == null && !name.equals("records_in") && !name.equals("duplicates")) {
         others.put(name, e.getValue());
       }
     }
@@ -92,6 +93,31 @@ public final class PrometheusText {
     }
     family(out, "duplicates_total", "counter", "Duplicate events dropped.");
     sample(out, "duplicates_total", List.of(), counters.getOrDefault("duplicates", 0L));
+    for (Map.Entry<String, List<String>> family : LABELLED_COUNTERS.entrySet()) {
+      String prefix = family.getKey();
+      List<String> labelNames = family.getValue().subList(2, family.getValue().size());
+      boolean first = true;
+      for (Map.Entry<String, Long> e : counters.entrySet()) {
+        if (!e.getKey().startsWith(prefix)) {
+          continue;
+        }
+        String[] values = e.getKey().substring(prefix.length()).split("\\.", -1);
+        if (values.length != labelNames.size()) {
+          continue;
+        }
+        String metric = family.getValue().get(0);
+        if (first) {
+          family(out, metric, "counter", family.getValue().get(1));
+          first = false;
+        }
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+          labels.add(labelNames.get(i));
+          labels.add(values[i]);
+        }
+        sample(out, metric, labels, e.getValue());
+      }
+    }
     others.forEach(
         (name, n) -> {
           String metric = sanitize(name) + "_total";
@@ -113,7 +139,65 @@ public final class PrometheusText {
             sample(out, metric + "_max", List.of(), d.getMax());
           }
         });
+    qualityScores(out, results);
     return out.toString();
+  }
+
+  /**
+   * Counters whose name carries label values after a prefix: prefix -> metric, help, label
+   * names.
+   */
+  private static final Map<String, List<String>> LABELLED_COUNTERS =
+      new TreeMap<>(
+          Map.of(
+              "quarantined_rows.",
+              List.of("quarantined_rows_total", "Rows the quality circuit breaker sent to the quarantine zone.", "source", "table"),
+              "circuit_breaker_trips.",
+              List.of("circuit_breaker_trips_total", "Tables (per run or stream window pane) that failed a critical quality rule.", "source", "table"),
+              "alerts.",
+              List.of("alerts_total", "Alerts raised (circuit breaker, freshness SLA, error rate).", "kind")));
+
+  private static String labelled(String name) {
+    for (String prefix : LABELLED_COUNTERS.keySet()) {
+      if (name.startsWith(prefix)) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+
+  private static final String QUALITY_SCORE = "quality_score.";
+
+  /**
+   * The quality gauges {@code quality_score.<kind>.<source>.<table>.<column>} (millionths; an
+   * empty column for the table's score) as {@code beamline_quality_score{source,table,column,kind}}
+   * fractions.
+   */
+  private static void qualityScores(StringBuilder out, MetricQueryResults results) {
+    Map<List<String>, Long> scores = new TreeMap<>(java.util.Comparator.comparing(List::toString));
+    for (MetricResult<GaugeResult> r : results.getGauges()) {
+      String name = r.getName().getName();
+      if (DeadLetters.METRICS_NAMESPACE.equals(r.getName().getNamespace()) && name.startsWith(QUALITY_SCORE)) {
+        String[] parts = name.substring(QUALITY_SCORE.length()).split("\\.", -1);
+        if (parts.length == 4) {
+          // source, table, column, kind
+          scores.put(List.of(parts[1], parts[2], parts[3], parts[0]), value(r).getValue());
+        }
+      }
+    }
+    if (scores.isEmpty()) {
+      return;
+    }
+    family(out, "quality_score", "gauge", "Data quality score, a fraction from 0 to 1, per table (column=\"\") and column, by kind.");
+    scores.forEach(
+        (k, millionths) -> {
+          out.append(PREFIX).append("quality_score{source=\"").append(escapeLabel(k.get(0)))
+              .append("\",table=\"").append(escapeLabel(k.get(1)))
+              .append("\",column=\"").append(escapeLabel(k.get(2)))
+              .append("\",kind=\"").append(escapeLabel(k.get(3))).append("\"} ")
+              .append(java.math.BigDecimal.valueOf(millionths, 6).stripTrailingZeros().toPlainString())
+              .append('\n');
+        });
   }
 
   private static DistributionResult combine(DistributionResult a, DistributionResult b) {

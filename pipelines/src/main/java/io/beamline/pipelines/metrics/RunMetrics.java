@@ -47,14 +47,11 @@ public final class RunMetrics {
   }
 
   /**
-   * With an endpoint, lets the Direct runner's {@code run()} return while the pipeline runs (by
-   * default it blocks until the end, which would leave the endpoint nothing to serve). Other
-   * runners are left as they are. Call before {@code run()}.
+   * Lets the Direct runner's {@code run()} return while the pipeline runs (by default it blocks
+   * until the end, which would leave the endpoint nothing to serve and the run report no
+   * throughput to sample). Other runners are left as they are. Call before {@code run()}.
    */
   public static void letRunReturnWhileRunning(PipelineOptions options) {
-    if (options.as(MetricsOptions.class).getMetricsPort() == 0) {
-      return;
-    }
     try {
       Class<? extends PipelineOptions> direct =
           Class.forName("org.apache.beam.runners.direct.DirectOptions")

@@ -1212,6 +1212,31 @@ class BatchEtlPipelineTest {
     }
 
     @Test
+    void zeroMaxNestingDepthIsRejectedNamingTheOption() {
+      assertFailsNaming("--maxNestingDepth", "--maxNestingDepth=0");
+    }
+
+    @Test
+    void maxNestingDepthOverJacksonsBoundIsRejectedNamingTheOption() {
+      assertFailsNaming("--maxNestingDepth", "--maxNestingDepth=1001");
+    }
+
+    @Test
+    void negativeMaxFieldCountIsRejectedNamingTheOption() {
+      assertFailsNaming("--maxFieldCount", "--maxFieldCount=-1");
+    }
+
+    @Test
+    void zeroMaxStringLengthIsRejectedNamingTheOption() {
+      assertFailsNaming("--maxStringLength", "--maxStringLength=0");
+    }
+
+    @Test
+    void zeroMaxNumberLengthIsRejectedNamingTheOption() {
+      assertFailsNaming("--maxNumberLength", "--maxNumberLength=0");
+    }
+
+    @Test
     void runIdThatIsNoSafeFileNameIsRejectedNamingTheOption() {
       assertFailsNaming("--runId", "--runId=../escape");
     }

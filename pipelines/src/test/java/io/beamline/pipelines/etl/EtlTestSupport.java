@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.crypto.Cipher;
@@ -304,5 +305,33 @@ public final class EtlTestSupport {
   @FunctionalInterface
   public interface IoCall<T> {
     T call() throws IOException;
+  }
+
+  /**
+   * The final hourly sales of an output root's agg zone: per tenant, category and hour, the pane
+   * with the highest index (a stream's accumulating panes; batch has one), as "items, units,
+   * revenue".
+   */
+  public static Map<String, String> finalHourlySales(Path root) throws IOException {
+    Map<String, JsonNode> latest = new TreeMap<>();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(root.resolve("agg"))) {
+      files = walk.filter(Files::isRegularFile).collect(Collectors.toList());
+    }
+    for (Path file : files) {
+      for (String line : Files.readAllLines(file)) {
+        JsonNode n = Json.MAPPER.readTree(line);
+        String key = n.get("tenant").asText() + "/" + n.get("category").asText() + "/" + n.get("window_start").asText();
+        JsonNode seen = latest.get(key);
+        if (seen == null || seen.get("pane_index").asLong() < n.get("pane_index").asLong()) {
+          latest.put(key, n);
+        }
+      }
+    }
+    Map<String, String> out = new TreeMap<>();
+    latest.forEach(
+        (k, n) -> out.put(k, n.get("items").asLong() + " items, " + n.get("units").asLong() + " units, "
+            + n.get("revenue").asText()));
+    return out;
   }
 }

@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.pipelines.report.RunReports;
 import io.beamline.io.s3.testing.S3ServerExtension;
 import io.beamline.pipelines.BeamlineCli;
 import io.beamline.pipelines.generate.GeneratedSample;
@@ -184,10 +185,12 @@ class S3EtlTest {
   // ---------------------------------------------------------------------------- rerun
 
   @Test
-  void rerunLeavesTheSameObjectsPlusItsAuditRecordAndMetricsFile() {
+  void rerunLeavesTheSameObjectsPlusItsAuditRecordMetricsFileAndReport() {
     List<String> expected = new ArrayList<>(keysAfterFirst);
     expected.add(second.auditFile().substring(OUTPUT.length() + 1));
     expected.add(second.metricsFile().substring(OUTPUT.length() + 1));
+    expected.add(second.reportFile().substring(OUTPUT.length() + 1));
+    expected.add(RunReports.jsonTwin(second.reportFile()).substring(OUTPUT.length() + 1));
     Collections.sort(expected);
     assertThat(keysAfterSecond, is(expected));
   }

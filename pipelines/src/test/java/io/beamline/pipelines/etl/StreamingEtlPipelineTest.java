@@ -15,6 +15,9 @@ import io.beamline.io.ProduceEnvelopeFiles;
 import io.beamline.io.kafka.testing.KafkaBrokerExtension;
 import io.beamline.options.StreamOptions;
 import io.beamline.pipelines.generate.GeneratedSample;
+import io.beamline.pipelines.report.RunReports;
+import io.beamline.pipelines.report.ThroughputSampler;
+import java.time.Instant;
 import io.beamline.pipelines.generate.SampleEventGenerator;
 import io.beamline.transforms.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -128,10 +131,38 @@ class StreamingEtlPipelineTest {
   }
 
   @Test
+  void boundedStreamWritesARunReportWithItsAuditCounts() throws Exception {
+    JsonNode twin = Json.MAPPER.readTree(Files.readString(Path.of(RunReports.jsonTwin(stream.reportFile()))));
+    assertThat(Files.isRegularFile(Path.of(stream.reportFile())), is(true));
+    assertThat(twin.path("kind").asText(), is("run"));
+    assertThat(twin.path("command").asText(), is("stream"));
+    for (String field : List.of("records_in", "etl_records", "dead_letters", "duplicates_dropped")) {
+      assertThat(field, twin.path("totals").path(field).asLong(), is(stream.record().get(field).asLong()));
+    }
+    assertThat(twin.path("totals").path("conserved").asBoolean(), is(true));
+  }
+
+  @Test
+  void intervalReportOfTheStreamAddsUpItsWindowAuditsToTheRunCounts() throws Exception {
+    String html =
+        RunReports.writeInterval(
+            "stream", stream.runId(), "DirectRunner", "kafka:events", work.resolve("out-stream").toString(),
+            Instant.parse(stream.record().get("started_at").asText()), work.resolve("no-examples.json").toString(),
+            ThroughputSampler.from(Instant.now()));
+    JsonNode twin = Json.MAPPER.readTree(Files.readString(Path.of(RunReports.jsonTwin(html))));
+    assertThat(Path.of(html).getFileName().toString(), matchesPattern("run-" + Pattern.quote(stream.runId()) + "-at-\\d{8}T\\d{6}Z\\.html"));
+    assertThat(twin.path("kind").asText(), is("interval"));
+    for (String field : List.of("records_in", "etl_records", "dead_letters", "duplicates_dropped")) {
+      assertThat(field, twin.path("totals").path(field).asLong(), is(stream.record().get(field).asLong()));
+    }
+    assertThat(twin.path("etl_rows").toString(), is(stream.record().get("etl_rows").toString()));
+  }
+
+  @Test
   void streamReachesTheSameFinalHourlySalesAsBatch() throws Exception {
-    Map<String, String> fromBatch = finalSales(work.resolve("out-batch"));
+    Map<String, String> fromBatch = EtlTestSupport.finalHourlySales(work.resolve("out-batch"));
     assertThat(fromBatch.isEmpty(), is(false));
-    assertThat(finalSales(work.resolve("out-stream")), equalTo(fromBatch));
+    assertThat(EtlTestSupport.finalHourlySales(work.resolve("out-stream")), equalTo(fromBatch));
   }
 
   @Test
@@ -171,29 +202,6 @@ class StreamingEtlPipelineTest {
    * (tenant, category, hour) to (items, units, revenue) of the latest pane in the agg zone:
    * panes accumulate, so the latest one holds the final numbers.
    */
-  private static Map<String, String> finalSales(Path root) throws Exception {
-    Map<String, JsonNode> latest = new TreeMap<>();
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(root.resolve("agg"))) {
-      files = walk.filter(Files::isRegularFile).collect(Collectors.toList());
-    }
-    for (Path file : files) {
-      for (String line : Files.readAllLines(file)) {
-        JsonNode n = Json.MAPPER.readTree(line);
-        String key = n.get("tenant").asText() + "/" + n.get("category").asText() + "/" + n.get("window_start").asText();
-        JsonNode seen = latest.get(key);
-        if (seen == null || seen.get("pane_index").asLong() < n.get("pane_index").asLong()) {
-          latest.put(key, n);
-        }
-      }
-    }
-    Map<String, String> out = new TreeMap<>();
-    latest.forEach(
-        (k, n) -> out.put(k, n.get("items").asLong() + " items, " + n.get("units").asLong() + " units, "
-            + n.get("revenue").asText()));
-    return out;
-  }
-
   /** Every row of a table with its partition, minus the per-run _ingested_at, sorted. */
   private List<String> rows(Path root, String table) {
     List<Map<String, String>> result =
