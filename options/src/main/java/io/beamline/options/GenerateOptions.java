@@ -23,8 +23,8 @@ public interface GenerateOptions
   void setOutputPath(String value);
 
   @Description(
-      "Keyring used to encrypt payloads. Created with two fresh random keys if the file does not"
-          + " exist.")
+      "Keyring used to encrypt payloads. Created if the file does not exist, with two fresh random"
+          + " payload keys (k1, k2) and a pii key for each sample tenant (pii-<tenant>).")
   @Validation.Required
   String getKeyringPath();
 

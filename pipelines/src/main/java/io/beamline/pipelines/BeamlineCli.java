@@ -48,6 +48,13 @@ public final class BeamlineCli {
     commands.put("backfill", new BackfillCommand());
     commands.put("flink-cluster", new FlinkClusterCommand());
     commands.put("spark-cluster", new SparkClusterCommand());
+    commands.put("reveal", new RevealCommand());
+  }
+
+  /** The command line with {@code reveal} reading values from {@code revealInput}, for tests. */
+  BeamlineCli(java.io.Reader revealInput) {
+    this();
+    commands.put("reveal", new RevealCommand(revealInput));
   }
 
   public static void main(String[] args) {

@@ -102,7 +102,7 @@ public final class DecryptPayload
       } catch (IllegalArgumentException badBase64) {
         throw new RejectedRecordException(DECRYPT_FAILED, "payload is not valid base64");
       }
-      byte[] plain = cipher.decrypt(e.keyId(), e.eventId(), sealed);
+      byte[] plain = cipher.decrypt(e.keyId(), e.tenant(), e.eventId(), sealed);
       try {
         return StandardCharsets.UTF_8
             .newDecoder()

@@ -28,13 +28,24 @@ final class PayloadCipher {
     this.cipher = Cipher.getInstance(TRANSFORMATION);
   }
 
-  /** Decrypts {@code iv || ciphertext || tag}; the event id must match the one sealed in. */
-  byte[] decrypt(String keyId, String eventId, byte[] sealed) throws RejectedRecordException {
+  /**
+   * Decrypts {@code iv || ciphertext || tag}; the event id must match the one sealed in, and a key
+   * scoped to a tenant opens only that tenant's records.
+   */
+  byte[] decrypt(String keyId, String tenant, String eventId, byte[] sealed)
+      throws RejectedRecordException {
     SecretKeySpec spec = specs.computeIfAbsent(keyId, this::specFor);
     if (spec == null) {
       throw new RejectedRecordException(
           DeadLetterReason.UNKNOWN_KEY,
           "key_id is not in the keyring");
+    }
+    String scope = keyring.tenantOf(keyId);
+    if (scope != null && !scope.equals(tenant)) {
+      // Never tried: a tenant's key must not open another tenant's data, even if it would.
+      throw new RejectedRecordException(
+          DeadLetterReason.DECRYPT_FAILED,
+          "key_id is scoped to another tenant");
     }
     if (sealed.length < IV_BYTES + TAG_BITS / 8) {
       throw new RejectedRecordException(

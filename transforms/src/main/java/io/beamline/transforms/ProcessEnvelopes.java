@@ -18,8 +18,8 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.joda.time.Duration;
 
 /**
- * The shared middle of every Beamline pipeline: parse the envelope, decrypt, flatten, validate and
- * deduplicate, with every rejected record of every stage on one dead-letter output. Batch and
+ * The shared middle of every Beamline pipeline: parse the envelope, decrypt, flatten, validate,
+ * protect personal data and deduplicate, with every rejected record of every stage on one dead-letter output. Batch and
  * streaming differ only in what comes before and after this composite.
  */
 public final class ProcessEnvelopes extends PTransform<PCollection<String>, ProcessedEnvelopes> {
@@ -88,7 +88,10 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
         decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas).withLimits(limits));
     WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> valid =
         flat.output().apply("ValidateAgainstSchema", ValidateAgainstSchema.with(schemas));
-    PCollectionTuple unique = valid.output().apply("DeduplicateEvents", deduplicate);
+    // Right after validation (which needs the plaintext), before anything can store a row.
+    WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> protectedEvents =
+        valid.output().apply("ProtectPersonalData", ProtectPersonalData.with(keyring, schemas));
+    PCollectionTuple unique = protectedEvents.output().apply("DeduplicateEvents", deduplicate);
 
     PCollection<ValidatedEvent> events = unique.get(DeduplicateEvents.UNIQUE);
     PCollection<EtlRow> rows =
@@ -100,6 +103,7 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
             .and(decoded.failures())
             .and(flat.failures())
             .and(valid.failures())
+            .and(protectedEvents.failures())
             .apply("AllDeadLetters", Flatten.pCollections());
     return new ProcessedEnvelopes(
         parsed.output(), events, rows, deadLetters, unique.get(DeduplicateEvents.DUPLICATES));

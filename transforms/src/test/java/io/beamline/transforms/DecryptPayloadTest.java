@@ -16,6 +16,7 @@ import io.beamline.transforms.testing.TestSchemas;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Random;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -109,6 +110,49 @@ class DecryptPayloadTest {
         decoded,
         dl(DECRYPT_FAILED, AUTH_FAILED, "e-2"),
         dl(UNKNOWN_KEY, "key_id is not in the keyring", "e-4"));
+  }
+
+  // ---- keys scoped to a tenant -------------------------------------------------------------
+
+  /** The test keyring plus "k-globex", a payload key only tenant globex may use. */
+  private static final Keyring SCOPED =
+      TestKeyrings.keyring().withTenantKey(new Random(5), "k-globex", "globex");
+
+  @Test
+  void decryptsARecordOfTheTenantAKeyIsScopedTo(TestPipeline p) {
+    Envelope globex =
+        VALID.keyring(SCOPED).tenant("globex").keyId("k-globex").toEnvelope();
+
+    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
+        p.apply(Create.of(globex)).apply(DecryptPayload.with(SCOPED));
+
+    PAssert.that(decoded.output()).containsInAnyOrder(new DecodedEvent(globex, ORDER));
+    PAssert.that(decoded.failures()).empty();
+  }
+
+  @Test
+  void rejectsARecordOfOneTenantSealedWithAKeyScopedToAnother(TestPipeline p) {
+    // Sealed with globex's key and correct in every byte: only the scope stops it.
+    Envelope acme = VALID.keyring(SCOPED).tenant("acme").keyId("k-globex").toEnvelope();
+    Envelope globex =
+        VALID.keyring(SCOPED).eventId("e-2").tenant("globex").keyId("k-globex").toEnvelope();
+
+    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
+        p.apply(Create.of(acme, globex)).apply(DecryptPayload.with(SCOPED));
+
+    PAssert.that(decoded.output()).containsInAnyOrder(new DecodedEvent(globex, ORDER));
+    assertDeadLetters(
+        decoded, dl(DECRYPT_FAILED, "key_id is scoped to another tenant", "evt-0001"));
+  }
+
+  @Test
+  void rejectsAPiiKeyNamedAsThePayloadKey(TestPipeline p) {
+    Envelope envelope = VALID.keyId("pii-acme").sealedWithKeyId("k1").toEnvelope();
+
+    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded = decrypt(p, envelope);
+
+    PAssert.that(decoded.output()).empty();
+    assertDeadLetters(decoded, dl(UNKNOWN_KEY, "key_id is not in the keyring", "evt-0001"));
   }
 
   // ---- UNKNOWN_KEY -------------------------------------------------------------------------

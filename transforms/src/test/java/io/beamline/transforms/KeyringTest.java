@@ -78,6 +78,90 @@ class KeyringTest {
     assertThat(text, is("Keyring[k1, k2]"));
   }
 
+  // ---- tenant scopes and pii keys ---------------------------------------------------------
+
+  private static final String KEY_A = Base64.getEncoder().encodeToString(new byte[32]);
+  private static final String KEY_B =
+      Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+
+  @Test
+  void readsPayloadKeysScopedToATenantAndPiiKeysBesidePlainOnes() {
+    Keyring keyring =
+        Keyring.parse(
+            "{\"k1\": \"" + KEY_A + "\","
+                + " \"k-acme\": {\"key\": \"" + KEY_B + "\", \"tenant\": \"acme\"},"
+                + " \"pii-acme\": {\"key\": \"" + KEY_B + "\", \"tenant\": \"acme\", \"purpose\": \"pii\"}}",
+            "keyring.json");
+
+    assertThat(keyring.keyIds(), contains("k-acme", "k1"));
+    assertThat(keyring.sharedKeyIds(), contains("k1"));
+    assertThat(keyring.allKeyIds(), contains("k-acme", "k1", "pii-acme"));
+    assertThat(keyring.piiTenants(), contains("acme"));
+    assertThat(keyring.tenantOf("k-acme"), is("acme"));
+    assertThat(keyring.tenantOf("k1"), is(nullValue()));
+    assertThat(keyring.key("pii-acme"), is(nullValue()));
+    assertThat(Base64.getEncoder().encodeToString(keyring.piiKey("acme")), is(KEY_B));
+    assertThat(keyring.piiKey("globex"), is(nullValue()));
+  }
+
+  @Test
+  void writesScopedAndPiiKeysSoThatTheyReadBackTheSame() {
+    Keyring keyring =
+        TestKeyrings.keyring().withTenantKey(new Random(3), "k-globex", "globex");
+
+    Keyring back = Keyring.parse(keyring.toFileJson(), "keyring.json");
+
+    assertThat(back.toFileJson(), is(keyring.toFileJson()));
+    assertThat(back.tenantOf("k-globex"), is("globex"));
+    assertThat(back.piiTenants(), contains("acme", "globex", "initech", "umbrella"));
+    assertThat(
+        keyring.toFileJson(),
+        containsString("\"pii-acme\" : {\n    \"key\" : \"" + TestKeyrings.keyBase64("pii-acme")
+            + "\",\n    \"tenant\" : \"acme\",\n    \"purpose\" : \"pii\"\n  }"));
+  }
+
+  @Test
+  void rejectsAPiiKeyWithoutATenant() {
+    IllegalArgumentException e =
+        parseFails("{\"pii\": {\"key\": \"" + KEY_A + "\", \"purpose\": \"pii\"}}");
+
+    assertThat(e.getMessage(), is("keyring.json: key 'pii': a pii key needs a 'tenant'"));
+  }
+
+  @Test
+  void rejectsTwoPiiKeysForOneTenant() {
+    IllegalArgumentException e =
+        parseFails(
+            "{\"a\": {\"key\": \"" + KEY_A + "\", \"tenant\": \"acme\", \"purpose\": \"pii\"},"
+                + " \"b\": {\"key\": \"" + KEY_B + "\", \"tenant\": \"acme\", \"purpose\": \"pii\"}}");
+
+    assertThat(e.getMessage(), is("keyring.json: keys 'a' and 'b' are both the pii key of tenant acme"));
+  }
+
+  @Test
+  void rejectsAnUnknownPurposeOrEntryField() {
+    assertThat(
+        parseFails("{\"a\": {\"key\": \"" + KEY_A + "\", \"purpose\": \"mac\"}}").getMessage(),
+        is("keyring.json: key 'a': 'purpose' must be 'payload' or 'pii'"));
+    assertThat(
+        parseFails("{\"a\": {\"key\": \"" + KEY_A + "\", \"tenants\": \"acme\"}}").getMessage(),
+        is("keyring.json: key 'a': unknown field 'tenants'"));
+    assertThat(
+        parseFails("{\"a\": {\"key\": \"" + KEY_A + "\", \"tenant\": \"Acme/..\"}}").getMessage(),
+        is("keyring.json: key 'a': 'tenant' must match [a-z0-9_]{1,64}"));
+  }
+
+  @Test
+  void rejectsAScopedKeyOfTheWrongLengthNamingOnlyItsId() {
+    String short16 = Base64.getEncoder().encodeToString(new byte[16]);
+
+    IllegalArgumentException e =
+        parseFails("{\"a\": {\"key\": \"" + short16 + "\", \"tenant\": \"acme\"}}");
+
+    assertThat(e.getMessage(), is("keyring.json: key 'a' must be 32 bytes (AES-256)"));
+    assertThat(e.getMessage(), not(containsString(short16)));
+  }
+
   // ---- rejected, never showing key bytes ---------------------------------------------------
 
   @Test

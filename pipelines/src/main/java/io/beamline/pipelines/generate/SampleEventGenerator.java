@@ -242,8 +242,17 @@ public final class SampleEventGenerator {
   }
 
   /**
-   * Returns the keyring at {@code path}, first creating it with two fresh random AES-256 keys
-   * ({@code k1}, {@code k2}) when no file is there. The new file is readable by its owner only
+   * A fresh keyring: payload keys {@code k1} and {@code k2} for every tenant, and a pii key
+   * ({@code pii-<tenant>}) for each of {@link #TENANTS}, all random AES-256 keys.
+   */
+  public static Keyring newKeyring() {
+    SecureRandom random = new SecureRandom();
+    return Keyring.generate(random, "k1", "k2").withPiiKeysFor(random, TENANTS);
+  }
+
+  /**
+   * Returns the keyring at {@code path}, first creating it with {@link #newKeyring()} when no file
+   * is there. The new file is readable by its owner only
    * where the file system has POSIX permissions, and appears whole: it is written under a
    * temporary name and then linked (or moved) into place, never over a keyring that appeared in
    * the meantime.
@@ -256,7 +265,7 @@ public final class SampleEventGenerator {
       try {
         Files.writeString(
             tmp,
-            Keyring.generate(new SecureRandom(), "k1", "k2").toFileJson() + "\n",
+            newKeyring().toFileJson() + "\n",
             StandardCharsets.UTF_8);
         try {
           Files.createLink(path, tmp);
@@ -412,11 +421,12 @@ public final class SampleEventGenerator {
 
     Run(Random r) {
       this.r = r;
-      this.keyIds = new ArrayList<>(keyring.keyIds());
+      // Keys every tenant may use: a tenant's own key would not open another tenant's events.
+      this.keyIds = new ArrayList<>(keyring.sharedKeyIds());
       this.unknownKeyIds = new ArrayList<>();
       for (String id : List.of("k0", "retired-2024", "k9", "K1")) {
         String candidate = id;
-        while (keyIds.contains(candidate)) {
+        while (keyring.allKeyIds().contains(candidate)) {
           candidate = candidate + "x";
         }
         unknownKeyIds.add(candidate);
@@ -1478,7 +1488,7 @@ public final class SampleEventGenerator {
       }
       if (withKeyring) {
         Objects.requireNonNull(keyring, "a keyring (--keyringPath) is required");
-        if (keyring.keyIds().isEmpty()) {
+        if (keyring.sharedKeyIds().isEmpty()) {
           throw new IllegalArgumentException("the keyring holds no key");
         }
       }

@@ -70,7 +70,9 @@ class SampleEventGeneratorTest {
       Keyring.parse(
           "{\"k1\": \"" + Base64.getEncoder().encodeToString(KEYS.get("k1")) + "\", \"k2\": \""
               + Base64.getEncoder().encodeToString(KEYS.get("k2")) + "\"}",
-          "test keyring");
+          "test keyring")
+          // pii keys for the sample's tenants: customers carry personal data
+          .withPiiKeysFor(new java.util.Random(3), SampleEventGenerator.TENANTS);
 
   private static final LocalDate END = LocalDate.of(2026, 11, 20);
 

@@ -25,6 +25,7 @@ public final class FieldSpec implements Serializable {
   private final String patternText;
   private final List<String> enumValues;
   private final int scale;
+  private final PiiProtection pii;
   private transient JsonNode defaultValue;
 
   FieldSpec(
@@ -37,7 +38,8 @@ public final class FieldSpec implements Serializable {
       Pattern pattern,
       String patternText,
       List<String> enumValues,
-      int scale) {
+      int scale,
+      PiiProtection pii) {
     this.name = name;
     this.type = type;
     this.required = required;
@@ -48,11 +50,15 @@ public final class FieldSpec implements Serializable {
     this.patternText = patternText;
     this.enumValues = enumValues == null ? null : List.copyOf(enumValues);
     this.scale = scale;
+    this.pii = pii;
   }
 
-  /** The same column as an optional one with no rules: how a child table carries a parent key. */
+  /**
+   * The same column as an optional one with no rules: how a child table carries a parent key. It
+   * keeps its protection, so a hashed parent key still joins its children.
+   */
   FieldSpec asCarriedKey() {
-    return new FieldSpec(name, type, false, null, null, null, null, null, null, scale);
+    return new FieldSpec(name, type, false, null, null, null, null, null, null, scale, pii);
   }
 
   public String name() {
@@ -103,6 +109,11 @@ public final class FieldSpec implements Serializable {
 
   public List<String> enumValues() {
     return enumValues;
+  }
+
+  /** How the field's values are protected before they are stored, or null: stored as validated. */
+  public PiiProtection pii() {
+    return pii;
   }
 
   /** Digits after the decimal point, for {@link FieldType#DECIMAL}. */

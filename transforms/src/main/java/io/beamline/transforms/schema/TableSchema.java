@@ -24,7 +24,8 @@ public final class TableSchema implements Serializable {
   private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
   private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Set<String> KEYWORDS =
-      Set.of("name", "type", "required", "default", "min", "max", "pattern", "enum", "scale");
+      Set.of(
+          "name", "type", "required", "default", "min", "max", "pattern", "enum", "scale", "pii");
 
   private final String source;
   private final String table;
@@ -79,6 +80,7 @@ public final class TableSchema implements Serializable {
         throw new InvalidSchemaException(origin + ": unique column '" + u.asText() + "' is no field");
       }
       unique.add(u.asText());
+      refuseEncrypted(fields.get(u.asText()), "unique", origin);
     }
     List<ChildSpec> children = new ArrayList<>();
     Set<String> childPaths = new HashSet<>();
@@ -96,10 +98,20 @@ public final class TableSchema implements Serializable {
               origin + ": parent_key column '" + k.asText() + "' is no field of " + table);
         }
         parentKey.add(k.asText());
+        refuseEncrypted(fields.get(k.asText()), "parent_key", origin);
       }
       children.add(new ChildSpec(path, childTable, parentKey));
     }
     return new TableSchema(source, table, version, fields, unique, children);
+  }
+
+  /** Encrypted text differs per row, so it cannot identify or join rows; a hash can. */
+  private static void refuseEncrypted(FieldSpec field, String role, String origin) {
+    if (field.pii() == PiiProtection.ENCRYPT) {
+      throw new InvalidSchemaException(
+          origin + ": field '" + field.name() + "' is a " + role
+              + " column: its 'pii' may be 'hash', not 'encrypt'");
+    }
   }
 
   private static String name(JsonNode root, String key, String origin) {
@@ -157,6 +169,18 @@ public final class TableSchema implements Serializable {
         enumValues.add(v.asText());
       }
     }
+    PiiProtection pii = null;
+    if (f.has("pii")) {
+      if (type != FieldType.STRING) {
+        // The protected text replaces the value: only a string column can hold it unchanged.
+        throw new InvalidSchemaException(where + ": 'pii' applies to strings only");
+      }
+      try {
+        pii = PiiProtection.parse(f.get("pii").asText(""));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSchemaException(where + ": 'pii' must be 'hash' or 'encrypt'");
+      }
+    }
     String defaultJson = f.has("default") && !f.get("default").isNull() ? f.get("default").toString() : null;
     FieldSpec spec =
         new FieldSpec(
@@ -169,7 +193,8 @@ public final class TableSchema implements Serializable {
             pattern,
             pattern == null ? null : f.get("pattern").asText(),
             enumValues,
-            scale);
+            scale,
+            pii);
     if (defaultJson != null) {
       try {
         FieldCheck.check(spec, f.get("default"));

@@ -48,6 +48,11 @@ public final class TableSchemas implements Serializable {
                 parent.source() + "/" + child.table() + ": column '" + k
                     + "' has another type than in parent " + parent.table());
           }
+          if (own != null && own.pii() != parentField.pii()) {
+            throw new InvalidSchemaException(
+                parent.source() + "/" + child.table() + ": column '" + k
+                    + "' has another 'pii' than in parent " + parent.table());
+          }
           List<FieldSpec> cols = columns.get(childKey);
           if (cols.stream().noneMatch(c -> c.name().equals(k))) {
             cols.add(parentField.asCarriedKey());

@@ -246,6 +246,66 @@ class TableSchemaTest {
         ORIGIN + ": field 'total': default value breaks the field's rules: min 0");
   }
 
+  // ---- pii -------------------------------------------------------------------------------
+
+  @Test
+  void readsEachFieldsPiiProtection() {
+    TableSchema t =
+        TableSchema.parse(
+            schema(
+                "{\"name\":\"email\",\"type\":\"string\",\"pii\":\"hash\"},"
+                    + "{\"name\":\"name\",\"type\":\"string\",\"pii\":\"encrypt\"},"
+                    + "{\"name\":\"city\",\"type\":\"string\"}"),
+            ORIGIN);
+
+    assertThat(t.fields().get("email").pii(), is(PiiProtection.HASH));
+    assertThat(t.fields().get("name").pii(), is(PiiProtection.ENCRYPT));
+    assertThat(t.fields().get("city").pii(), is(nullValue()));
+  }
+
+  @Test
+  void marksTheShippedCustomersEmailHashedAndNamesEncrypted() {
+    TableSchema customers = TestSchemas.shipped().get("shop", "customers");
+
+    assertThat(customers.fields().get("email").pii(), is(PiiProtection.HASH));
+    assertThat(customers.fields().get("name_first").pii(), is(PiiProtection.ENCRYPT));
+    assertThat(customers.fields().get("name_last").pii(), is(PiiProtection.ENCRYPT));
+    assertThat(customers.fields().get("customer_id").pii(), is(nullValue()));
+  }
+
+  @Test
+  void rejectsPiiOtherThanHashOrEncrypt() {
+    assertRejected(
+        schema("{\"name\":\"email\",\"type\":\"string\",\"pii\":\"mask\"}"),
+        ORIGIN + ": field 'email': 'pii' must be 'hash' or 'encrypt'");
+  }
+
+  @Test
+  void rejectsPiiOnANonStringType() {
+    assertRejected(
+        schema("{\"name\":\"birth\",\"type\":\"date\",\"pii\":\"hash\"}"),
+        ORIGIN + ": field 'birth': 'pii' applies to strings only");
+  }
+
+  @Test
+  void rejectsEncryptOnAUniqueOrParentKeyColumnButAllowsHash() {
+    assertRejected(
+        "{\"source\":\"shop\",\"table\":\"orders\",\"fields\":"
+            + "[{\"name\":\"id\",\"type\":\"string\",\"pii\":\"encrypt\"}],\"unique\":[\"id\"]}",
+        ORIGIN + ": field 'id' is a unique column: its 'pii' may be 'hash', not 'encrypt'");
+    assertRejected(
+        "{\"source\":\"shop\",\"table\":\"orders\",\"fields\":"
+            + "[{\"name\":\"id\",\"type\":\"string\",\"pii\":\"encrypt\"}],"
+            + "\"children\":[{\"path\":\"items\",\"table\":\"order_items\",\"parent_key\":[\"id\"]}]}",
+        ORIGIN + ": field 'id' is a parent_key column: its 'pii' may be 'hash', not 'encrypt'");
+    TableSchema hashed =
+        TableSchema.parse(
+            "{\"source\":\"shop\",\"table\":\"orders\",\"fields\":"
+                + "[{\"name\":\"id\",\"type\":\"string\",\"pii\":\"hash\"}],\"unique\":[\"id\"]}",
+            ORIGIN);
+    assertThat(hashed.unique(), contains("id"));
+  }
+
   // ---- helpers -----------------------------------------------------------------------------
 
   private static String schema(String fields) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -32,9 +33,16 @@ public final class TestKeyrings {
 
   private TestKeyrings() {}
 
-  /** The test keyring: ids "k1" and "k2", the same bytes on every call. */
+  /** Tenants of the sample generator; {@link #keyring()} holds a pii key for each. */
+  public static final List<String> PII_TENANTS = List.of("acme", "globex", "initech", "umbrella");
+
+  /**
+   * The test keyring: payload keys "k1" and "k2" for every tenant, and pii keys "pii-<tenant>" for
+   * {@link #PII_TENANTS}; the same bytes on every call.
+   */
   public static Keyring keyring() {
-    return Keyring.generate(new Random(SEED), K1, K2);
+    Random random = new Random(SEED);
+    return Keyring.generate(random, K1, K2).withPiiKeysFor(random, PII_TENANTS);
   }
 
   /** Other keys under the ids "k1", "k2" and "k9": decrypting their payloads with {@link #keyring()} fails. */
@@ -55,13 +63,18 @@ public final class TestKeyrings {
     return Keyring.parse(subsetJson(keyIds), "TestKeyrings.keyringWith");
   }
 
-  /** The base64 text of one of {@link #keyring()}'s keys, to check that it never leaks. */
+  /** The base64 text of one of {@link #keyring()}'s keys (payload or pii), to check that it never leaks. */
   public static String keyBase64(String keyId) {
     JsonNode key = readKeyringJson().get(keyId);
     if (key == null) {
       throw new IllegalArgumentException("the test keyring has no key " + keyId);
     }
-    return key.textValue();
+    return key.isObject() ? key.get("key").textValue() : key.textValue();
+  }
+
+  /** The raw bytes of a tenant's pii key in {@link #keyring()}. */
+  public static byte[] piiKeyBytes(String tenant) {
+    return keyBytes("pii-" + tenant);
   }
 
   /** The raw bytes of one of {@link #keyring()}'s keys. */
