@@ -180,8 +180,18 @@ public final class StreamingEtlPipeline {
               .apply("WithQuarantinedKeys", Flatten.pCollections());
     }
     if (warehouse.isPresent()) {
+      // The rows the loader gets are in the quality check's windows; its refusals join the other
+      // dead letters, which are not windowed yet.
       PCollection<DeadLetter> refused =
-          warehouse.get().load(etlRows, plan.schemas(), plan.startedAt(), true);
+          warehouse
+              .get()
+              .load(etlRows, plan.schemas(), plan.startedAt(), true)
+              .apply(
+                  "LoadRefusalsUnwindowed",
+                  Window.<DeadLetter>into(new GlobalWindows())
+                      .triggering(DefaultTrigger.of())
+                      .withAllowedLateness(Duration.ZERO)
+                      .discardingFiredPanes());
       dlq = PCollectionList.of(deadLetters).and(refused).apply("WithLoadRefusals", Flatten.pCollections());
       countKeys =
           PCollectionList.of(countKeys)
