@@ -452,15 +452,7 @@ class SecretsScanTest {
   // ---- bytes -------------------------------------------------------------------------------
 
   private static List<String> pg(String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = postgres.connect();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return postgres.firstColumn(sql);
   }
 
   private static byte[] hmac(byte[] key, String message) {

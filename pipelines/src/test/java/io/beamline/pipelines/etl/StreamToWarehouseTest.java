@@ -73,15 +73,7 @@ class StreamToWarehouseTest {
   }
 
   private static List<String> rows(String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = postgres.connect();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return postgres.firstColumn(sql);
   }
 
   @Test

@@ -211,14 +211,6 @@ class TenantIsolationTest {
   }
 
   private static List<String> pg(String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = postgres.connect();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return postgres.firstColumn(sql);
   }
 }

@@ -81,6 +81,19 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     return server().connection();
   }
 
+  /** The first column of every row of a query, as text (null stays null), in the query's order. */
+  public java.util.List<String> firstColumn(String sql) throws SQLException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (Connection c = connect();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
   /** A new connection to the {@code postgres} database; the caller closes it. */
   public Connection connect() throws SQLException {
     return connection().open();
