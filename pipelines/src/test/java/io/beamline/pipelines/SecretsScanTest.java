@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every command that takes a secret (etl, backfill, a bounded stream, ingest-api with a
- * bearer token, ingest-jdbc, all with a warehouse password file), and failure paths (a wrong
+ * bearer token, ingest-jdbc, all with a warehouse password file; etl also with an alert webhook and
+ * its token file), and failure paths (a wrong
  * password, a key of the wrong length, a wrong key, an API that echoes the token), with known keys,
  * passwords and token, then looks for those secrets (key bytes raw, base64, base64url and hex;
  * passwords and token as text, base64 and hex) and for the inputs' personal data in everything
@@ -84,6 +85,10 @@ class SecretsScanTest {
   private LocalApiServer api;
   private LocalApiServer echoingApi;
   private String token;
+  /** The alert webhook's bearer token: known, so the scan can look for it. */
+  private static final String HOOK_TOKEN = "hook-7f3c9a1e5b2d4c6f8a0e1d3b5c7a9f2e";
+
+  private LocalApiServer hook;
   private Path keyringFile;
   private List<Path> secretFiles;
 
@@ -100,7 +105,8 @@ class SecretsScanTest {
             "{\"k1\": \"" + Base64.getEncoder().encodeToString(BAD_KEY) + "\"}");
     Path password = Files.writeString(work.resolve("secrets/pg-password"), postgres.password() + "\n");
     Path wrongPassword = Files.writeString(work.resolve("secrets/wrong-password"), WRONG_PASSWORD + "\n");
-    secretFiles = List.of(keyringFile, wrongKeyring, badKeyring, password, wrongPassword);
+    Path hookToken = Files.writeString(work.resolve("secrets/hook-token"), HOOK_TOKEN + "\n");
+    secretFiles = List.of(keyringFile, wrongKeyring, badKeyring, password, wrongPassword, hookToken);
 
     Path input = Files.createDirectories(work.resolve("in"));
     List<String> lines = inputLines();
@@ -112,6 +118,11 @@ class SecretsScanTest {
     api.page(null, Reply.json(ApiTestFixture.pageBody(apiCustomers(), null)));
     echoingApi = LocalApiServer.start(ApiTestFixture.CURSOR_PARAM);
     echoingApi.page(null, Reply.status(401, "{\"error\":\"token " + token + " refused\"}"));
+    hook = LocalApiServer.start(ApiTestFixture.CURSOR_PARAM).page(null, Reply.json("{}"));
+    // Every dead letter breaches --maxErrorRate=0: etl POSTs an alert with the webhook's token.
+    String[] alerts = {
+      "--alertWebhookUrl=" + hook.url(), "--alertWebhookTokenFile=" + hookToken, "--maxErrorRate=0"
+    };
     jdbcSource();
 
     String[] warehouse = {
@@ -125,7 +136,7 @@ class SecretsScanTest {
     System.setOut(tee);
     System.setErr(tee);
     try {
-      run("etl", join(etl(input, "lake", keyringFile), warehouse, lineage("etl"), "--runId=scan-etl"));
+      run("etl", join(join(etl(input, "lake", keyringFile), warehouse, lineage("etl"), "--runId=scan-etl"), alerts));
       run("backfill", join(new String[] {"backfill", "--from=" + DAY, "--to=" + DAY,
           "--outputRoot=" + work.resolve("lake"), "--keyringPath=" + keyringFile,
           "--schemaDir=" + EtlTestSupport.SCHEMAS, "--runId=scan-backfill"}, warehouse, lineage("backfill")));
@@ -156,6 +167,7 @@ class SecretsScanTest {
   void stopServers() {
     api.close();
     echoingApi.close();
+    hook.close();
   }
 
   // ---- the runs did what the scan assumes --------------------------------------------------
@@ -178,6 +190,8 @@ class SecretsScanTest {
   void theSecretsWereReallyUsed() throws Exception {
     assertThat(api.requests().get(0).authorization(), is("Bearer " + token));
     assertThat(echoingApi.requests().get(0).authorization(), is("Bearer " + token));
+    assertThat(hook.requests().get(0).authorization(), is("Bearer " + HOOK_TOKEN));
+    assertThat(hook.requests().get(0).body(), containsString("\"kind\""));
     assertThat(findings("keyring file", Files.readAllBytes(keyringFile)), hasItem(containsString("key k1 as base64")));
     // etl's valid customers and ingest-jdbc's rows (ingest-api has no warehouse).
     assertThat(
@@ -318,6 +332,7 @@ class SecretsScanTest {
     words.put("warehouse password", postgres.password());
     words.put("wrong password", WRONG_PASSWORD);
     words.put("API token", token);
+    words.put("webhook token", HOOK_TOKEN);
     words.forEach((label, w) -> {
       n.put(label, ascii(w));
       n.put(label + " as base64", ascii(Base64.getEncoder().encodeToString(ascii(w))));
