@@ -185,10 +185,11 @@ class S3EtlTest {
   // ---------------------------------------------------------------------------- rerun
 
   @Test
-  void rerunLeavesTheSameObjectsPlusItsAuditRecordMetricsFileAndReport() {
+  void rerunLeavesTheSameObjectsPlusItsAuditRecordMetricsFileQualityAuditAndReport() {
     List<String> expected = new ArrayList<>(keysAfterFirst);
     expected.add(second.auditFile().substring(OUTPUT.length() + 1));
     expected.add(second.metricsFile().substring(OUTPUT.length() + 1));
+    expected.add(second.qualityFile().substring(OUTPUT.length() + 1));
     expected.add(second.reportFile().substring(OUTPUT.length() + 1));
     expected.add(RunReports.jsonTwin(second.reportFile()).substring(OUTPUT.length() + 1));
     Collections.sort(expected);
