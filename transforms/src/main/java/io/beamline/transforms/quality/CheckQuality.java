@@ -81,7 +81,7 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
             .apply(
                 "DistinctKeys",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), countsType()))
-                    .via((KV<String, Long> k) -> distinctKey(k.getKey())))
+                    .via((KV<String, Long> k) -> distinctKey(k.getKey(), k.getValue())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), QualityCounts.countsCoder()));
     PCollectionList<KV<String, Map<String, Long>>> parts = PCollectionList.of(rowCounts).and(distinctKeys);
     boolean batch = rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
@@ -232,10 +232,13 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
     return keys;
   }
 
-  private static KV<String, Map<String, Long>> distinctKey(String key) {
+  /** One distinct key of a unique rule, and the rows that carry it. */
+  private static KV<String, Map<String, Long>> distinctKey(String key, long rows) {
     int a = key.indexOf(SEP);
     int b = key.indexOf(SEP, a + 1);
-    return KV.of(key.substring(0, a), Map.of(QualityCounts.DISTINCT + key.substring(a + 1, b), 1L));
+    String rule = key.substring(a + 1, b);
+    return KV.of(
+        key.substring(0, a), Map.of(QualityCounts.DISTINCT + rule, 1L, QualityCounts.KEYED + rule, rows));
   }
 
   /** Judges one table's summed counts; publishes its scores as Beam gauges. */
