@@ -80,7 +80,7 @@ class StreamLoadSurvivesRestartsTest {
                 "--loadMaxBufferingSeconds=1",
                 "--outputRoot=" + work.resolve("out"),
                 "--keyringPath=" + keyring,
-                "--schemaDir=" + schemasWithoutQualitySuites())
+                "--schemaDir=" + EtlTestSupport.SCHEMAS)
             .withValidation()
             .as(StreamOptions.class);
 
@@ -112,22 +112,6 @@ class StreamLoadSurvivesRestartsTest {
           empty());
     }
     assertThat(byTable, equalTo(new TreeMap<>(sample.expectedEtlRows())));
-  }
-
-  /**
-   * The shop schemas without their quality suites: this test is about the load surviving
-   * restarts, not about the quality gate (whose per-window audit also writes to PostgreSQL).
-   */
-  private Path schemasWithoutQualitySuites() throws java.io.IOException {
-    Path shop = Files.createDirectories(work.resolve("schemas/shop"));
-    try (java.util.stream.Stream<Path> files = Files.list(EtlTestSupport.SCHEMAS.resolve("shop"))) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        if (!f.getFileName().toString().endsWith(".quality.json")) {
-          Files.copy(f, shop.resolve(f.getFileName()));
-        }
-      }
-    }
-    return work.resolve("schemas");
   }
 
   private interface Check {
