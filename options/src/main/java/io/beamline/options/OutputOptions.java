@@ -28,4 +28,13 @@ public interface OutputOptions extends PipelineOptions {
   boolean getWriteRaw();
 
   void setWriteRaw(boolean value);
+
+  @Description(
+      "Write the etl zone's Parquet files. false: rows are still decrypted, flattened, validated,"
+          + " deduplicated, counted and audited, but not written; for measuring the write's share"
+          + " of a run (benchmarks).")
+  @Default.Boolean(true)
+  boolean getWriteEtl();
+
+  void setWriteEtl(boolean value);
 }

@@ -43,6 +43,7 @@ public final class OutputZones {
   private final Duration window;
   private final Duration allowedLateness;
   private final String runToken;
+  private final boolean writeEtl;
 
   private OutputZones(
       String outputRoot,
@@ -53,6 +54,20 @@ public final class OutputZones {
       Duration window,
       Duration allowedLateness,
       String runToken) {
+    this(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken, true);
+  }
+
+  private OutputZones(
+      String outputRoot,
+      TableSchemas schemas,
+      int shardsPerPartition,
+      Instant ingestedAt,
+      boolean writeRaw,
+      Duration window,
+      Duration allowedLateness,
+      String runToken,
+      boolean writeEtl) {
+    this.writeEtl = writeEtl;
     this.outputRoot = outputRoot;
     this.schemas = schemas;
     this.shardsPerPartition = shardsPerPartition;
@@ -100,6 +115,15 @@ public final class OutputZones {
         outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken);
   }
 
+  /**
+   * The same zones, with or without the etl zone's files ({@code --writeEtl}); without, the rows
+   * are still made and counted, so that a run shows what its write costs.
+   */
+  public OutputZones withEtlWrite(boolean write) {
+    return new OutputZones(
+        outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken, write);
+  }
+
   public void write(ProcessedEnvelopes processed, PCollection<DeadLetter> deadLetters) {
     write(processed, processed.rows(), deadLetters);
   }
@@ -120,7 +144,9 @@ public final class OutputZones {
       etl = etl.keepingOtherFiles(runToken);
       text = text.keepingOtherFiles(runToken);
     }
-    windowed("WindowEtlRows", etlRows).apply("WriteEtlZone", etl);
+    if (writeEtl) {
+      windowed("WindowEtlRows", etlRows).apply("WriteEtlZone", etl);
+    }
     windowed(
             "WindowDeadLetters",
             deadLetters.apply(

@@ -248,10 +248,11 @@ public final class BatchEtlPipeline {
         incremental
             ? OutputZones.appending(
                 plan.outputRoot(), plan.schemas(), output.getShardsPerPartition(), plan.startedAt(),
-                output.getWriteRaw(), plan.runId())
+                output.getWriteRaw(), plan.runId()).withEtlWrite(output.getWriteEtl())
             : OutputZones.batch(
                 plan.outputRoot(), plan.schemas(), output.getShardsPerPartition(), plan.startedAt(),
-                output.getWriteRaw());
+                output.getWriteRaw())
+            .withEtlWrite(output.getWriteEtl());
     PCollection<EtlRow> etlRows = processed.rows();
     if (!plan.quality().isEmpty()) {
       // The circuit breaker: a table whose critical rule fails reaches neither the etl zone nor

@@ -110,7 +110,9 @@ final class RunLineage {
     for (Map.Entry<String, Long> rows : summary.etlRowsByTable().entrySet()) {
       if (rows.getValue() > 0) {
         for (String source : sourcesOf(rows.getKey())) {
-          outputs.add(output(root + "/" + PartitionPath.ETL + "/" + source + "/" + rows.getKey()));
+          if (writesEtlZone()) {
+            outputs.add(output(root + "/" + PartitionPath.ETL + "/" + source + "/" + rows.getKey()));
+          }
           warehouseUrl()
               .ifPresent(url -> outputs.add(warehouseDataset(url, source, rows.getKey())));
         }
@@ -165,6 +167,10 @@ final class RunLineage {
         .inputs(inputs)
         .outputs(outputs)
         .build();
+  }
+
+  private boolean writesEtlZone() {
+    return !(options instanceof OutputOptions) || options.as(OutputOptions.class).getWriteEtl();
   }
 
   /** The zones every run writes: raw (unless turned off), dlq and audit. */

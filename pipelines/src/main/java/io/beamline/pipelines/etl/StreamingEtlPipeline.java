@@ -148,7 +148,8 @@ public final class StreamingEtlPipeline {
             options.getWriteRaw(),
             Duration.standardMinutes(options.getWindowMinutes()),
             lateness,
-            plan.runId());
+            plan.runId())
+            .withEtlWrite(options.getWriteEtl());
     PCollection<String> countKeys = AuditCounts.countKeys(read.output(), processed, deadLetters);
     PCollection<DeadLetter> dlq = deadLetters;
     Optional<Warehouse> warehouse = Warehouse.prepare(options, plan.schemas());

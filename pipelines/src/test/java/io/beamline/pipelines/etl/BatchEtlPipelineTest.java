@@ -1104,6 +1104,37 @@ class BatchEtlPipelineTest {
     }
   }
 
+  /** {@code --writeEtl=false}: the whole run but the etl zone's files, for measuring the write. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class WithoutEtlWrite {
+    GeneratedSample sample;
+    EtlRunSummary summary;
+    Path output;
+
+    @BeforeAll
+    void runOnce(@TempDir Path tmp) throws IOException {
+      Path input = tmp.resolve("in");
+      output = tmp.resolve("out");
+      sample = EtlTestSupport.generate(input, 60, 12L);
+      summary = EtlTestSupport.run(input, output, TestKeyrings.writeKeyringFile(tmp), "--writeEtl=false");
+    }
+
+    @Test
+    void rowsAreStillMadeAndCounted() {
+      assertThat(summary.etlRowsByTable(), is(sample.expectedEtlRows()));
+      assertThat(summary.deadLettersByReason(), is(sample.expectedDeadLetters()));
+      assertThat(summary.conserved(), is(true));
+    }
+
+    @Test
+    void noEtlFileIsWrittenButTheOtherZonesAre() {
+      assertThat(Files.exists(output.resolve("etl")), is(false));
+      assertThat(Files.isDirectory(output.resolve("dlq")), is(true));
+      assertThat(Files.isDirectory(output.resolve("raw")), is(true));
+    }
+  }
+
   /** Option and configuration problems end the run before anything is written. */
   @Nested
   class FailFast {
