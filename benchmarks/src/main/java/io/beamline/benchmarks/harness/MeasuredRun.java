@@ -41,7 +41,12 @@ public final class MeasuredRun {
       p.destroyForcibly().waitFor();
       return new Usage(-1, timeoutSeconds, Double.NaN, -1);
     }
-    return parse(Files.readAllLines(timeFile), p.exitValue());
+    List<String> figures = Files.exists(timeFile) ? Files.readAllLines(timeFile) : List.of();
+    if (figures.stream().noneMatch(l -> l.startsWith(MARK + " "))) {
+      // GNU time itself was killed (a signal to the process group): no kernel figures to report.
+      return new Usage(p.exitValue() == 0 ? -1 : p.exitValue(), Double.NaN, Double.NaN, -1);
+    }
+    return parse(figures, p.exitValue());
   }
 
   /** The figures of GNU time's line {@code BENCHMARK_TIME <exit> <wall s> <user s> <sys s> <max RSS KiB>}. */
