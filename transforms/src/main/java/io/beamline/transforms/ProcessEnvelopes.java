@@ -55,6 +55,15 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
   }
 
   /**
+   * A bounded run deduplicates in {@code buckets} groups of events (see {@link
+   * DeduplicateEvents#inBuckets}); size them to the input with {@link
+   * DeduplicateEvents#bucketsForInputBytes}.
+   */
+  public ProcessEnvelopes withDedupBuckets(int buckets) {
+    return new ProcessEnvelopes(keyring, schemas, deduplicate.inBuckets(buckets), lateAfter, limits);
+  }
+
+  /**
    * Holds every record to these limits (size, and its payload's depth, values, string and number
    * lengths); a record over one is an {@code OVERSIZED} dead letter.
    */

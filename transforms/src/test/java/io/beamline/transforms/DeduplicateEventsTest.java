@@ -1,10 +1,15 @@
 package io.beamline.transforms;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.model.Envelope;
 import io.beamline.transforms.model.ValidatedEvent;
 import io.beamline.transforms.testing.Envelopes;
 import io.beamline.transforms.testing.TestPipelineExtension;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -96,6 +101,47 @@ class DeduplicateEventsTest {
     // The raw line of order_items sorts before the one of orders ("order_items" < "orders").
     PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(item);
     PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1");
+  }
+
+  @Test
+  void keepsTheSameCopiesWhateverTheNumberOfBuckets(TestPipeline p) {
+    List<ValidatedEvent> in = new ArrayList<>();
+    List<ValidatedEvent> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ValidatedEvent first = event(i % 2 == 0 ? "acme" : "globex", "evt-" + i, "a");
+      in.add(event(first.envelope().tenant(), "evt-" + i, "z"));
+      in.add(first);
+      expected.add(first);
+    }
+    for (int buckets : new int[] {1, 7, 1024}) {
+      PCollectionTuple out =
+          p.apply("Events" + buckets, Create.of(in))
+              .apply("Dedup" + buckets, DeduplicateEvents.byEventId().inBuckets(buckets));
+      PAssert.that("unique in " + buckets, out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(expected);
+      PAssert.that("duplicates in " + buckets, out.get(DeduplicateEvents.DUPLICATES))
+          .satisfies(d -> {
+            int n = 0;
+            for (String ignored : d) {
+              n++;
+            }
+            assertThat(n, is(40));
+            return null;
+          });
+    }
+  }
+
+  @Test
+  void bucketsGrowWithTheInputWithinTheirBounds() {
+    assertThat(DeduplicateEvents.bucketsForInputBytes(0), is(16));
+    assertThat(DeduplicateEvents.bucketsForInputBytes(1L << 30), is(256));
+    assertThat(DeduplicateEvents.bucketsForInputBytes(1L << 50), is(65536));
+  }
+
+  @Test
+  void aStreamDeduplicatesPerKeyNotInBuckets() {
+    assertThrows(
+        IllegalStateException.class,
+        () -> DeduplicateEvents.withinEventTime(Duration.standardMinutes(10)).inBuckets(8));
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.beamline.pipelines.report.MetricValues;
 import io.beamline.pipelines.report.RunReports;
 import io.beamline.pipelines.report.ThroughputSampler;
 import io.beamline.io.jdbc.UpsertHourlySales;
+import io.beamline.transforms.DeduplicateEvents;
 import io.beamline.transforms.HourlyCategorySales;
 import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.Keyring;
@@ -79,7 +80,13 @@ public final class BatchEtlPipeline {
       Keyring keyring,
       TableSchemas schemas,
       RecordLimits limits,
-      QualitySuites quality) {
+      QualitySuites quality,
+      int dedupBuckets) {
+    /** The same plan, deduplicating in {@code buckets} groups (sized to a known input). */
+    Plan withDedupBuckets(int buckets) {
+      return new Plan(runId, startedAt, inputPattern, outputRoot, keyring, schemas, limits, quality, buckets);
+    }
+
     String stagingFile() {
       return outputRoot + "/" + PartitionPath.AUDIT + "/_staging/run-" + runId + ".json";
     }
@@ -100,7 +107,7 @@ public final class BatchEtlPipeline {
     String inputPath = required(options.getInputPath(), "--inputPath");
     S3Access.requireUsable(options, "--inputPath", inputPath);
     String input = inputPattern(inputPath);
-    return plan(options, input);
+    return plan(options, input).withDedupBuckets(DeduplicateEvents.bucketsForInputBytes(inputBytes(input)));
   }
 
   /** The part of a plan every command that writes the zones shares; checks in option order. */
@@ -134,7 +141,8 @@ public final class BatchEtlPipeline {
     // Quality suites sit beside the schemas; a bad one stops the run here, naming file and rule.
     QualitySuites quality = QualitySuites.load(schemaDir, schemas);
     QualityAlerts.of("check", runId, options);
-    return new Plan(runId, startedAt, input, outputRoot, keyring, schemas, limits, quality);
+    return new Plan(
+        runId, startedAt, input, outputRoot, keyring, schemas, limits, quality, DeduplicateEvents.DEFAULT_BUCKETS);
   }
 
   /** Options built in code skip Beam's validation; check the required ones here too. */
@@ -177,6 +185,15 @@ public final class BatchEtlPipeline {
       }
     }
     throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
+  }
+
+  /** The bytes of the files a pattern matches (0 when they cannot be listed: checked before). */
+  private static long inputBytes(String pattern) {
+    try {
+      return FileSystems.match(pattern).metadata().stream().mapToLong(m -> m.sizeBytes()).sum();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /**
@@ -238,7 +255,9 @@ public final class BatchEtlPipeline {
       Optional<Warehouse> warehouse,
       boolean incremental) {
     ProcessedEnvelopes processed =
-        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas()).withLimits(plan.limits()));
+        read.output().apply("ProcessEnvelopes", ProcessEnvelopes.with(plan.keyring(), plan.schemas())
+                .withLimits(plan.limits())
+                .withDedupBuckets(plan.dedupBuckets()));
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(read.failures())
             .and(processed.deadLetters())
