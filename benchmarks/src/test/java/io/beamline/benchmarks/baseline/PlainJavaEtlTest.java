@@ -31,6 +31,7 @@ class PlainJavaEtlTest {
   private Path keyring;
   private Path schemas;
   private Path output;
+  private Path fewWritersOutput;
   private Connection db;
 
   @BeforeAll
@@ -42,6 +43,8 @@ class PlainJavaEtlTest {
     schemas = BaselineTestSupport.schemasWithoutQualitySuites(tmp.resolve("schemas"));
     output = tmp.resolve("out");
     result = PlainJavaEtl.run(BaselineTestSupport.args(input, output, keyring, schemas));
+    fewWritersOutput = tmp.resolve("few-writers");
+    PlainJavaEtl.run(BaselineTestSupport.args(input, fewWritersOutput, keyring, schemas, "--maxOpenWriters=2"));
     db = EtlTestSupport.duckdb();
   }
 
@@ -119,5 +122,22 @@ class PlainJavaEtlTest {
   @Test
   void etlRowsWereWrittenToMoreThanOnePartition() {
     assertThat(BaselineTestSupport.filesUnder(output.resolve("etl"), ".parquet"), greaterThan(4L));
+  }
+
+  @Test
+  void twoOpenWritersWriteTheSameRows() {
+    for (String table : result.etlRows().keySet()) {
+      assertThat(
+          table,
+          BaselineTestSupport.etlRows(db, fewWritersOutput, table),
+          equalTo(BaselineTestSupport.etlRows(db, output, table)));
+    }
+  }
+
+  @Test
+  void twoOpenWritersWriteMoreFiles() {
+    assertThat(
+        BaselineTestSupport.filesUnder(fewWritersOutput.resolve("etl"), ".parquet"),
+        greaterThan(BaselineTestSupport.filesUnder(output.resolve("etl"), ".parquet")));
   }
 }
