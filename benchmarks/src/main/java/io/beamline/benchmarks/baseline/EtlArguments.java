@@ -12,10 +12,10 @@ import java.util.Set;
  */
 record EtlArguments(
     Path inputPath, Path outputRoot, Path keyringPath, Path schemaDir, int threads, boolean writeEtl,
-    int maxOpenWriters) {
+    int maxOpenWriters, int writerMemoryMb, boolean partitionSpill) {
 
   private static final Set<String> KNOWN =
-      Set.of("inputPath", "outputRoot", "keyringPath", "schemaDir", "threads", "writeEtl", "maxOpenWriters");
+      Set.of("inputPath", "outputRoot", "keyringPath", "schemaDir", "threads", "writeEtl", "maxOpenWriters", "writerMemoryMb", "partitionSpill");
 
   static EtlArguments parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -51,11 +51,18 @@ record EtlArguments(
     }
     int threads = number(values, "threads", 2, 1, 256);
     int maxOpen = number(values, "maxOpenWriters", 64, 1, 100_000);
-    String write = values.getOrDefault("writeEtl", "true");
-    if (!write.equals("true") && !write.equals("false")) {
-      throw new IllegalArgumentException("--writeEtl must be true or false, got " + write);
+    int writerMemory = number(values, "writerMemoryMb", 256, 1, 1_000_000);
+    return new EtlArguments(
+        input, output, keyring, schemas, threads, flag(values, "writeEtl"), maxOpen, writerMemory,
+        flag(values, "partitionSpill"));
+  }
+
+  private static boolean flag(Map<String, String> values, String name) {
+    String v = values.getOrDefault(name, "true");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("--" + name + " must be true or false, got " + v);
     }
-    return new EtlArguments(input, output, keyring, schemas, threads, Boolean.parseBoolean(write), maxOpen);
+    return v.equals("true");
   }
 
   private static Path path(Map<String, String> values, String name) {

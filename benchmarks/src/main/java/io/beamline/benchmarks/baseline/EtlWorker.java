@@ -38,7 +38,7 @@ final class EtlWorker implements Runnable {
   private final FlatRows rows = new FlatRows();
   private final int[] rowsPerTable;
   private final Envelope envelope = new Envelope();
-  private final PartitionedParquetWriters writers;
+  private final EtlRowSink writers;
   private final DeadLetterFile deadLetters;
   /** The partition suffix of the last hours seen: event times cluster, formatting is not free. */
   private final long[] hourKeys = new long[64];
@@ -47,7 +47,7 @@ final class EtlWorker implements Runnable {
   EtlWorker(
       int id, SchemaPlans plans, KeyringKeys keys, EventIdSet eventIds, BlockingQueue<LineBatch> input,
       BlockingQueue<LineBatch> emptied, Path outputRoot, boolean writeEtl, int maxOpenWriters,
-      long ingestedAtMicros, Configuration conf) throws GeneralSecurityException {
+      long maxBufferedBytes, boolean spill, long ingestedAtMicros, Configuration conf) throws GeneralSecurityException {
     this.plans = plans;
     this.eventIds = eventIds;
     this.input = input;
@@ -56,11 +56,20 @@ final class EtlWorker implements Runnable {
     this.rowsPerTable = new int[plans.all().size()];
     this.decryptor = new PayloadDecryptor(keys);
     this.protector = new PersonalDataProtector(keys);
-    this.writers = writeEtl
-        ? new PartitionedParquetWriters(outputRoot.resolve("etl"), id, maxOpenWriters, ingestedAtMicros, plans, conf)
-        : null;
+    this.writers = !writeEtl
+        ? null
+        : spill
+            ? new PartitionSpill(
+                outputRoot.resolve("etl"), outputRoot.resolve(".spill"), id, maxOpenWriters, ingestedAtMicros, plans, conf)
+            : new PartitionedParquetWriters(
+                outputRoot.resolve("etl"), id, maxOpenWriters, maxBufferedBytes, ingestedAtMicros, plans, conf);
     this.deadLetters = new DeadLetterFile(outputRoot, id);
     java.util.Arrays.fill(hourKeys, Long.MIN_VALUE);
+  }
+
+  /** The rows this worker spilled by partition, when it spills (else empty). */
+  java.util.Map<String, PartitionSpill.Spilled> spilled() {
+    return writers instanceof PartitionSpill spill ? spill.spilled() : java.util.Map.of();
   }
 
   EtlCounts counts() {

@@ -19,12 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The baseline writes the rows Beamline's batch etl writes (Direct runner, no raw zone) for the
  * same 200 events: per table the same multiset of rows, every column but {@code _ingested_at}, in
- * the same partitions, with the same column types.
+ * the same partitions, with the same column types; also without spilling, through two open
+ * Parquet writers (more, smaller files).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PlainJavaEtlMatchesBeamlineTest {
   private Path beamlineOut;
   private Path baselineOut;
+  private Path directOut;
   private Connection db;
 
   @BeforeAll
@@ -40,6 +42,9 @@ class PlainJavaEtlMatchesBeamlineTest {
     System.err.printf("beamline etl on Direct: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     baselineOut = tmp.resolve("baseline");
     PlainJavaEtl.run(BaselineTestSupport.args(input, baselineOut, keyring, schemas));
+    directOut = tmp.resolve("direct");
+    PlainJavaEtl.run(BaselineTestSupport.args(
+        input, directOut, keyring, schemas, "--partitionSpill=false", "--maxOpenWriters=2"));
     db = EtlTestSupport.duckdb();
   }
 
@@ -65,5 +70,29 @@ class PlainJavaEtlMatchesBeamlineTest {
           EtlTestSupport.columnTypes(db, baselineOut, table),
           equalTo(EtlTestSupport.columnTypes(db, beamlineOut, table)));
     }
+  }
+
+  @Test
+  void twoOpenParquetWritersWithoutSpillWriteBeamlinesRows() {
+    for (String table : EtlTestSupport.TABLES) {
+      assertThat(
+          table,
+          BaselineTestSupport.etlRows(db, directOut, table),
+          equalTo(BaselineTestSupport.etlRows(db, beamlineOut, table)));
+    }
+  }
+
+  @Test
+  void twoOpenParquetWritersWithoutSpillWriteMoreFiles() {
+    assertThat(
+        BaselineTestSupport.filesUnder(directOut.resolve("etl"), ".parquet"),
+        greaterThan(BaselineTestSupport.filesUnder(baselineOut.resolve("etl"), ".parquet")));
+  }
+
+  @Test
+  void spillingWritesOneFilePerPartitionAsBeamlineDoes() {
+    assertThat(
+        BaselineTestSupport.filesUnder(baselineOut.resolve("etl"), ".parquet"),
+        equalTo(BaselineTestSupport.filesUnder(beamlineOut.resolve("etl"), ".parquet")));
   }
 }
