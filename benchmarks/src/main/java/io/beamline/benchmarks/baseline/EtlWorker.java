@@ -114,19 +114,27 @@ final class EtlWorker implements Runnable {
       reject(r.reason(), r.detail(), batch.data, from, length);
       return;
     }
+    boolean kept;
     try {
-      process(line);
+      kept = process(line);
     } catch (Rejection r) {
       counts.deadLetters[r.reason().ordinal()]++;
       deadLetters.write(r.reason(), r.detail(), line);
+      return;
     } catch (RuntimeException r) {
       // Beamline's stages turn the unexpected into a dead letter too, naming only the class.
       counts.deadLetters[SCHEMA_VIOLATION.ordinal()]++;
       deadLetters.write(SCHEMA_VIOLATION, "unexpected " + r.getClass().getSimpleName(), line);
+      return;
+    }
+    // Outside the record's try: a failing write (a full disk) fails the run, never a record.
+    if (kept) {
+      write(envelope);
     }
   }
 
-  private void process(String line) throws Rejection {
+  /** Runs a line through every stage; true when it is the first copy of a valid event. */
+  private boolean process(String line) throws Rejection {
     Envelope e = envelope;
     parser.parse(line, e);
     String payload = e.keyId == null ? e.payload : decryptor.decrypt(e);
@@ -146,9 +154,14 @@ final class EtlWorker implements Runnable {
     }
     if (!eventIds.add(e.tenant, e.eventId)) {
       counts.duplicates++;
-      return;
+      return false;
     }
+    return true;
+  }
+
+  private void write(Envelope e) {
     counts.events++;
+    int n = rows.ordered.size();
     String dateHour = writers == null ? null : dateHour(e.eventTimeMillis);
     for (int r = 0; r < n; r++) {
       FlatRow row = rows.ordered.get(r);
