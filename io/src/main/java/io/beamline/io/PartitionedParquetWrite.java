@@ -7,15 +7,13 @@ import java.time.temporal.ChronoUnit;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Writes etl rows as Snappy Parquet into {@code <outputRoot>/etl/<source>/<table>/tenant=/dt=/hr=},
+ * Writes etl rows as Snappy Parquet ({@link SnappyParquetSink}) into {@code <outputRoot>/etl/<source>/<table>/tenant=/dt=/hr=},
  * a fixed number of files per partition with deterministic names, each written to a temporary
  * name and renamed into place. Files an earlier run left in the same partitions are then removed,
  * so a rerun replaces its partitions. Outputs the paths of the files written.
@@ -97,8 +95,7 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
                     Contextful.fn(
                         (String partition) ->
                             (FileIO.Sink<GenericRecord>)
-                                ParquetIO.sink(avro.of(sourceOf(partition), tableOf(partition)))
-                                    .withCompressionCodec(CompressionCodecName.SNAPPY)))
+                                new SnappyParquetSink(avro.of(sourceOf(partition), tableOf(partition)))))
                 .to(outputRoot)
                 .withNaming(partition -> new PartitionFileNaming(partition, prefix, ".parquet"))
                 .withNumShards(shardsPerPartition))
