@@ -18,6 +18,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -65,6 +66,8 @@ public final class ProcessEnvelopesStages {
   /** The stages of {@code ProcessEnvelopes.with(keyring, schemas).withLimits(limits)}, set up. */
   public static ProcessEnvelopesStages of(Keyring keyring, TableSchemas schemas, RecordLimits limits) {
     PipelineOptions options = PipelineOptionsFactory.create();
+    // Built to be taken apart, never run: a runner that refuses to run makes sure of it.
+    options.setRunner(CrashingRunner.class);
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply("Lines", Create.empty(StringUtf8Coder.of()))

@@ -65,6 +65,12 @@ public class StageCostBenchmark {
       pool.stages.teardown();
     }
 
+    /** Points the cursors at an event and a row: the next benchmark call reads those. */
+    void moveTo(int nextEvent, int nextRow) {
+      event = nextEvent;
+      row = nextRow;
+    }
+
     /** The index of the next event, cycling. */
     public int nextEvent() {
       int i = event;
