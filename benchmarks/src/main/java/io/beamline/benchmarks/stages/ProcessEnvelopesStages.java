@@ -9,6 +9,8 @@ import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.model.FlatEvent;
 import io.beamline.transforms.model.ValidatedEvent;
 import io.beamline.transforms.schema.TableSchemas;
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
 
@@ -53,17 +56,29 @@ public final class ProcessEnvelopesStages {
   public final StageCall<FlatEvent, ValidatedEvent> validate;
   public final StageCall<ValidatedEvent, ValidatedEvent> protect;
   private final Map<Class<?>, Coder<?>> coders;
+  private final byte[] serialized;
 
-  private ProcessEnvelopesStages(Map<String, DoFn<?, ?>> fns, Map<Class<?>, Coder<?>> coders, PipelineOptions options) {
-    this.parse = call(fns, 0, options);
-    this.decrypt = call(fns, 1, options);
-    this.flatten = call(fns, 2, options);
-    this.validate = call(fns, 3, options);
-    this.protect = call(fns, 4, options);
-    this.coders = coders;
+  /** What a runner ships to its workers: the steps' DoFns, in {@link #STEPS} order, and the coders. */
+  private record Parts(List<DoFn<?, ?>> fns, Map<Class<?>, Coder<?>> coders) implements Serializable {
+    private static final long serialVersionUID = 1L;
   }
 
-  /** The stages of {@code ProcessEnvelopes.with(keyring, schemas).withLimits(limits)}, set up. */
+  @SuppressWarnings("unchecked")
+  private ProcessEnvelopesStages(byte[] serialized) {
+    this.serialized = serialized;
+    Parts parts = (Parts) SerializableUtils.deserializeFromByteArray(serialized, "the stages of ProcessEnvelopes");
+    this.parse = call(parts, 0);
+    this.decrypt = call(parts, 1);
+    this.flatten = call(parts, 2);
+    this.validate = call(parts, 3);
+    this.protect = call(parts, 4);
+    this.coders = parts.coders();
+  }
+
+  /**
+   * The stages of {@code ProcessEnvelopes.with(keyring, schemas).withLimits(limits)}, each DoFn a
+   * deserialized copy (as a runner's worker gets it), set up.
+   */
   public static ProcessEnvelopesStages of(Keyring keyring, TableSchemas schemas, RecordLimits limits) {
     PipelineOptions options = PipelineOptionsFactory.create();
     // Built to be taken apart, never run: a runner that refuses to run makes sure of it.
@@ -105,23 +120,36 @@ public final class ProcessEnvelopesStages {
             }
           }
         });
+    List<DoFn<?, ?>> steps = new ArrayList<>();
+    for (String step : STEPS) {
+      DoFn<?, ?> fn = fns.get(COMPOSITE + "/" + step);
+      if (fn == null) {
+        throw new IllegalStateException("ProcessEnvelopes has no step " + step + "; steps: " + fns.keySet());
+      }
+      steps.add(fn);
+    }
     for (Class<?> type : BOUNDARY_TYPES) {
       if (!coders.containsKey(type)) {
         throw new IllegalStateException("ProcessEnvelopes has no PCollection of " + type.getSimpleName());
       }
     }
-    return new ProcessEnvelopesStages(fns, coders, options);
+    return new ProcessEnvelopesStages(SerializableUtils.serializeToByteArray(new Parts(steps, coders)));
+  }
+
+  /** The stages from {@link #toBytes()}, in another JVM too: no pipeline is built again. */
+  public static ProcessEnvelopesStages fromBytes(byte[] serialized) {
+    return new ProcessEnvelopesStages(serialized);
+  }
+
+  /** The stages' DoFns and coders, serialized (they hold the keyring and schemas). */
+  public byte[] toBytes() {
+    return serialized.clone();
   }
 
   @SuppressWarnings("unchecked")
-  private static <InT, OutT> StageCall<InT, OutT> call(
-      Map<String, DoFn<?, ?>> fns, int step, PipelineOptions options) {
-    String name = COMPOSITE + "/" + STEPS.get(step);
-    DoFn<?, ?> fn = fns.get(name);
-    if (fn == null) {
-      throw new IllegalStateException("ProcessEnvelopes has no step " + name + "; steps: " + fns.keySet());
-    }
-    return new StageCall<>(STEPS.get(step).substring(0, STEPS.get(step).indexOf('/')), (DoFn<InT, OutT>) fn, options);
+  private static <InT, OutT> StageCall<InT, OutT> call(Parts parts, int step) {
+    String name = STEPS.get(step);
+    return new StageCall<>(name.substring(0, name.indexOf('/')), (DoFn<InT, OutT>) parts.fns().get(step));
   }
 
   /** The coder the pipeline runs for PCollections of {@code type} (one of {@link #BOUNDARY_TYPES}). */

@@ -32,10 +32,11 @@ public final class StageCall<InT, OutT> {
   private OutT output;
   private DeadLetter deadLetter;
 
-  StageCall(String stage, DoFn<InT, OutT> fn, PipelineOptions options) {
+  /** Sets {@code fn} up; Beamline's stages take no pipeline options in {@code @Setup}. */
+  StageCall(String stage, DoFn<InT, OutT> fn) {
     this.stage = stage;
-    this.invoker = DoFnInvokers.tryInvokeSetupFor(fn, options);
-    this.context = new Context(fn, options);
+    this.invoker = DoFnInvokers.tryInvokeSetupFor(fn, null);
+    this.context = new Context(fn);
   }
 
   /** The stage's name in {@code ProcessEnvelopes} (ParseEnvelope, DecryptPayload, ...). */
@@ -81,11 +82,8 @@ public final class StageCall<InT, OutT> {
   }
 
   private final class Context extends DoFn<InT, OutT>.ProcessContext {
-    private final PipelineOptions options;
-
-    Context(DoFn<InT, OutT> doFn, PipelineOptions options) {
+    Context(DoFn<InT, OutT> doFn) {
       doFn.super();
-      this.options = options;
     }
 
     @Override
@@ -110,7 +108,7 @@ public final class StageCall<InT, OutT> {
 
     @Override
     public PipelineOptions getPipelineOptions() {
-      return options;
+      throw new UnsupportedOperationException("Beamline's per-record stages read no pipeline options");
     }
 
     @Override

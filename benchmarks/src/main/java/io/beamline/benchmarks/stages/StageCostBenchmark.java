@@ -6,6 +6,7 @@ import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.model.FlatEvent;
 import io.beamline.transforms.model.ValidatedEvent;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
@@ -51,8 +52,12 @@ public class StageCostBenchmark {
     private int row;
 
     @Setup(Level.Trial)
-    public void setUp() {
-      pool = StagePool.generate(StagePool.DEFAULT_EVENTS);
+    public void setUp() throws IOException {
+      String file = System.getProperty(StagePool.POOL_FILE_PROPERTY);
+      pool =
+          file == null || file.isEmpty()
+              ? StagePool.generate(StagePool.DEFAULT_EVENTS)
+              : StagePool.readFrom(Path.of(file));
       envelopeCoder = pool.stages.coderOf(Envelope.class);
       decodedCoder = pool.stages.coderOf(DecodedEvent.class);
       flatCoder = pool.stages.coderOf(FlatEvent.class);

@@ -1,5 +1,8 @@
 package io.beamline.benchmarks.stages;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 /**
  * The benchmarks' own pool state, set up once per test JVM through its JMH {@code @Setup} (building
  * it takes seconds), for the tests that check what the benchmarks read and return.
@@ -12,7 +15,11 @@ final class SharedPool {
   static synchronized StageCostBenchmark.Pool state() {
     if (state == null) {
       StageCostBenchmark.Pool s = new StageCostBenchmark.Pool();
-      s.setUp();
+      try {
+        s.setUp();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       state = s;
     }
     return state;

@@ -3,20 +3,24 @@ package io.beamline.benchmarks.stages;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 class StageBenchmarksTest {
+  private static final Path POOL = Path.of("/tmp/pool.ser");
+
   @Test
   void quickModeIsOneForkTwoWarmupsAndThreeMeasurementsOfOneSecond() {
-    Options o = StageBenchmarks.Settings.parse("--mode=quick", "--resultFile=target/x.json").jmhOptions().build();
+    Options o = StageBenchmarks.Settings.parse("--mode=quick", "--resultFile=target/x.json").jmhOptions(POOL).build();
     assertThat(
         List.of(o.getForkCount().get(), o.getWarmupIterations().get(), o.getWarmupTime().get(),
             o.getMeasurementIterations().get(), o.getMeasurementTime().get()),
@@ -25,7 +29,7 @@ class StageBenchmarksTest {
 
   @Test
   void fullModeIsTwoForksThreeWarmupsAndFiveMeasurementsOfTwoSeconds() {
-    Options o = StageBenchmarks.Settings.parse("--mode=full").jmhOptions().build();
+    Options o = StageBenchmarks.Settings.parse("--mode=full").jmhOptions(POOL).build();
     assertThat(
         List.of(o.getForkCount().get(), o.getWarmupIterations().get(), o.getWarmupTime().get(),
             o.getMeasurementIterations().get(), o.getMeasurementTime().get()),
@@ -34,17 +38,19 @@ class StageBenchmarksTest {
 
   @Test
   void resultsGoToTheResultFileAsJson() {
-    Options o = StageBenchmarks.Settings.parse("--resultFile=/tmp/stages.json").jmhOptions().build();
+    Options o = StageBenchmarks.Settings.parse("--resultFile=/tmp/stages.json").jmhOptions(POOL).build();
     assertThat(List.of(o.getResult().get(), o.getResultFormat().get().name()), equalTo(List.of("/tmp/stages.json", "JSON")));
   }
 
   @Test
-  void forksGetTheSchemaDirectory() {
+  void forksGetTheSchemaDirectoryAndThePoolFile() {
     StageBenchmarks.Settings s = StageBenchmarks.Settings.parse();
-    Options o = s.jmhOptions().build();
+    Options o = s.jmhOptions(POOL).build();
     assertThat(
         o.getJvmArgsAppend().get(),
-        org.hamcrest.Matchers.hasItem("-D" + StagePool.SCHEMA_DIR_PROPERTY + "=" + s.schemaDir()));
+        hasItems(
+            "-D" + StagePool.SCHEMA_DIR_PROPERTY + "=" + s.schemaDir(),
+            "-D" + StagePool.POOL_FILE_PROPERTY + "=/tmp/pool.ser"));
   }
 
   @Test
@@ -73,11 +79,12 @@ class StageBenchmarksTest {
             new StageBenchmarks.Row("protectPersonalData", 5.0, 0.1),
             new StageBenchmarks.Row("chainParseToProtect", 18.0, 0.5),
             new StageBenchmarks.Row("avroRecord", 2.0, 0.1));
-    StagePool pool = SharedPool.pool();
+    StageBenchmarks.PoolShape pool = new StageBenchmarks.PoolShape(2000, 1017.4, 3.5);
     StageBenchmarks.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), rows, pool);
     String table = bytes.toString(StandardCharsets.UTF_8);
     assertThat(table, containsString(String.format(java.util.Locale.ROOT,
-        "%-24s %-5s %12.3f %10.3f %12.0f %12.3f%n", "avroRecord", "row", 2.0, 0.1, 500000.0, 2.0 * pool.rowsPerEvent())));
+        "%-24s %-5s %12.3f %10.3f %12.0f %12.3f%n", "avroRecord", "row", 2.0, 0.1, 500000.0, 7.0)));
+    assertThat(table, containsString("pool: 2000 encrypted shop events, mean line 1017 bytes, 3.50 etl rows per event"));
     assertThat(table, containsString("sum of parse..protect: 15.000 +- 0.500 us/event; chain: 18.000 +- 0.500 us/event (chain/sum 1.20)"));
   }
 }

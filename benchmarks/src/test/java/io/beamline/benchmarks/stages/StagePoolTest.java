@@ -13,12 +13,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.transforms.model.Envelope;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.model.ValidatedEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StagePoolTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,6 +93,28 @@ class StagePoolTest {
   @Test
   void theSameSizeGivesTheSameLines() {
     assertThat(Arrays.asList(StagePool.generate(50).lines), equalTo(Arrays.asList(StagePool.generate(50).lines)));
+  }
+
+  @Test
+  void aPoolReadFromItsFileHoldsTheSameInputsAndWorkingStages(@TempDir Path dir) throws Exception {
+    StagePool pool = SharedPool.pool();
+    pool.writeTo(dir.resolve("pool.ser"));
+    StagePool read = StagePool.readFrom(dir.resolve("pool.ser"));
+    assertThat(
+        List.of(Arrays.asList(read.lines), Arrays.asList(read.envelopes), Arrays.asList(read.decoded),
+            Arrays.asList(read.flat), Arrays.asList(read.validated), Arrays.asList(read.protectedEvents),
+            Arrays.asList(read.rows)),
+        equalTo(List.of(Arrays.asList(pool.lines), Arrays.asList(pool.envelopes), Arrays.asList(pool.decoded),
+            Arrays.asList(pool.flat), Arrays.asList(pool.validated), Arrays.asList(pool.protectedEvents),
+            Arrays.asList(pool.rows))));
+    assertThat(read.stages.chain(read.lines[7]), equalTo(pool.protectedEvents[7]));
+  }
+
+  @Test
+  void thePoolFileIsReadableByItsOwnerOnly(@TempDir Path dir) throws Exception {
+    SharedPool.pool().writeTo(dir.resolve("pool.ser"));
+    assertThat(
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("pool.ser"))), equalTo("rw-------"));
   }
 
   static JsonNode plaintext(StagePool pool, int event) throws Exception {
