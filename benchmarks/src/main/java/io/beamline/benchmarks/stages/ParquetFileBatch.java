@@ -23,7 +23,10 @@ public final class ParquetFileBatch {
   private final int[] fileOf;
   private final List<Schema> schemas;
   private final ParquetIO.Sink[] sinks;
+  /** Per file, the index of its table's first record in the pool. */
+  private final int[] firstRecordOf;
   private int next;
+  private int nextSmallFile;
 
   /** Files for the tables of {@code pool}'s records, in the order their tables first appear. */
   public ParquetFileBatch(GenericRecord[] pool) {
@@ -40,6 +43,10 @@ public final class ParquetFileBatch {
         schemas.add(schema);
       }
       fileOf[i] = file;
+    }
+    this.firstRecordOf = new int[schemas.size()];
+    for (int i = pool.length - 1; i >= 0; i--) {
+      firstRecordOf[fileOf[i]] = i;
     }
     this.sinks = new ParquetIO.Sink[schemas.size()];
     for (int f = 0; f < sinks.length; f++) {
@@ -75,5 +82,19 @@ public final class ParquetFileBatch {
       sink.flush();
     }
     return written;
+  }
+
+  /**
+   * Writes a file of one record, for each table in turn (its first record in the pool): what a
+   * file costs beyond its rows (opening the writer, its Hadoop configuration and buffers, the
+   * footer). Returns the file's index.
+   */
+  public int writeOneRecordFile(WritableByteChannel channel) throws IOException {
+    int file = nextSmallFile;
+    nextSmallFile = file + 1 == sinks.length ? 0 : file + 1;
+    sinks[file].open(channel);
+    sinks[file].write(pool[firstRecordOf[file]]);
+    sinks[file].flush();
+    return file;
   }
 }

@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The cost per record of each stage of Beamline's per-record path, each stage's own code called
  * directly on a fixed pool of good events (see {@link StagePool}), cycling through it. Event stages
  * (parse .. protect, and the chain of them) count one event per operation; the Avro, Parquet and
- * EtlRow coder benchmarks one etl row (an event makes {@link StagePool#rowsPerEvent()} rows).
+ * EtlRow coder benchmarks one etl row (an event makes {@link StagePool#rowsPerEvent()} rows);
+ * {@link #parquetFileOverhead} one Parquet file.
  * Forks, iterations and JVM flags come from {@link StageBenchmarks}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -149,6 +150,18 @@ public class StageCostBenchmark {
       bytes += c.bytes();
     }
     return bytes;
+  }
+
+  /**
+   * One file of one row, one table after another: the fixed cost of a Parquet file, which {@link
+   * #parquetEncode} shares over its files' rows (per row of a file of n rows, about parquetEncode's
+   * steady part plus this divided by n).
+   */
+  @Benchmark
+  public long parquetFileOverhead(ParquetFiles files) throws IOException {
+    DiscardingChannel channel = new DiscardingChannel();
+    files.batch.writeOneRecordFile(channel);
+    return channel.bytes();
   }
 
   @Benchmark

@@ -72,4 +72,25 @@ class ParquetFileBatchTest {
   private static List<String> sortedByEventId(List<GenericRecord> records) {
     return records.stream().map(r -> r.getSchema().getName() + " " + r.get("event_id") + " " + r).sorted().toList();
   }
+
+  @Test
+  void oneRecordFilesHoldTheFirstRecordOfEachTableInTurn() throws Exception {
+    StagePool pool = SharedPool.pool();
+    ParquetFileBatch batch = new ParquetFileBatch(pool.records);
+    int tables = batch.schemas().size();
+    List<GenericRecord> readBack = new ArrayList<>();
+    List<Integer> files = new ArrayList<>();
+    for (int n = 0; n < tables + 1; n++) {
+      InMemoryParquetFile file = new InMemoryParquetFile();
+      files.add(batch.writeOneRecordFile(file));
+      readBack.addAll(file.readAll());
+    }
+    List<GenericRecord> expected = new ArrayList<>();
+    for (int f = 0; f <= tables; f++) {
+      org.apache.avro.Schema schema = batch.schemas().get(f % tables);
+      expected.add(Arrays.stream(pool.records).filter(r -> r.getSchema().equals(schema)).findFirst().orElseThrow());
+    }
+    assertThat(files, equalTo(List.of(0, 1, 2, 3, 0)));
+    assertThat(readBack, equalTo(expected));
+  }
 }

@@ -78,12 +78,15 @@ class StageBenchmarksTest {
             new StageBenchmarks.Row("validateAgainstSchema", 4.0, 0.1),
             new StageBenchmarks.Row("protectPersonalData", 5.0, 0.1),
             new StageBenchmarks.Row("chainParseToProtect", 18.0, 0.5),
-            new StageBenchmarks.Row("avroRecord", 2.0, 0.1));
+            new StageBenchmarks.Row("avroRecord", 2.0, 0.1),
+            new StageBenchmarks.Row("parquetFileOverhead", 8000.0, 100.0));
     StageBenchmarks.PoolShape pool = new StageBenchmarks.PoolShape(2000, 1017.4, 3.5);
     StageBenchmarks.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), rows, pool);
     String table = bytes.toString(StandardCharsets.UTF_8);
     assertThat(table, containsString(String.format(java.util.Locale.ROOT,
-        "%-24s %-5s %12.3f %10.3f %12.0f %12.3f%n", "avroRecord", "row", 2.0, 0.1, 500000.0, 7.0)));
+        "%-24s %-5s %12.3f %10.3f %12.0f %12s%n", "avroRecord", "row", 2.0, 0.1, 500000.0, "7.000")));
+    assertThat(table, containsString(String.format(java.util.Locale.ROOT,
+        "%-24s %-5s %12.3f %10.3f %12.0f %12s%n", "parquetFileOverhead", "file", 8000.0, 100.0, 125.0, "-")));
     assertThat(table, containsString("pool: 2000 encrypted shop events, mean line 1017 bytes, 3.50 etl rows per event"));
     assertThat(table, containsString("sum of parse..protect: 15.000 +- 0.500 us/event; chain: 18.000 +- 0.500 us/event (chain/sum 1.20)"));
   }

@@ -157,6 +157,16 @@ class StageCostBenchmarkTest {
   }
 
   @Test
+  void parquetFileOverheadReturnsTheBytesOfAOneRecordFile() throws Exception {
+    StageCostBenchmark.ParquetFiles files = new StageCostBenchmark.ParquetFiles();
+    files.setUp(SharedPool.state());
+    long discarded = bench.parquetFileOverhead(files);
+    InMemoryParquetFile kept = new InMemoryParquetFile();
+    new ParquetFileBatch(SharedPool.pool().records).writeOneRecordFile(kept);
+    assertThat(List.of(discarded, kept.readAll().size()), equalTo(List.of(kept.size(), 1)));
+  }
+
+  @Test
   void coderRoundTripsReturnEqualElements() throws Exception {
     StagePool pool = SharedPool.pool();
     StageCostBenchmark.Pool p = SharedPool.state();
