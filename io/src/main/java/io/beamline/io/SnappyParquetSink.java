@@ -23,13 +23,13 @@ import org.apache.parquet.io.PositionOutputStream;
  * Direct run's CPU when a run writes hundreds of partitions. Parquet reads only its own keys from
  * the configuration, none of which those resources set, so an empty one writes the same files.
  */
-final class SnappyParquetSink implements FileIO.Sink<GenericRecord> {
+public final class SnappyParquetSink implements FileIO.Sink<GenericRecord> {
   private static final Configuration NO_DEFAULT_RESOURCES = new Configuration(false);
 
   private final String jsonSchema;
   private transient ParquetWriter<GenericRecord> writer;
 
-  SnappyParquetSink(Schema schema) {
+  public SnappyParquetSink(Schema schema) {
     this.jsonSchema = schema.toString();
   }
 

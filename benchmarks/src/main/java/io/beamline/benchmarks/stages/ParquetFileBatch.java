@@ -1,5 +1,6 @@
 package io.beamline.benchmarks.stages;
 
+import io.beamline.io.SnappyParquetSink;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -9,27 +10,46 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * Writes Avro records as Parquet the way Beamline's etl zone does: one file per table, each
- * through {@code ParquetIO.sink(schema).withCompressionCodec(SNAPPY)} (the sink {@code
- * PartitionedParquetWrite} gives FileIO), opened on a channel, written, and flushed (which writes
- * the footer and closes the file). Only the channels differ: a benchmark discards the bytes.
+ * through the sink {@code PartitionedParquetWrite} gives FileIO ({@link SnappyParquetSink}), or for
+ * comparison through Beam's {@code ParquetIO.sink(schema).withCompressionCodec(SNAPPY)}, which
+ * Beamline used before; opened on a channel, written, and flushed (which writes the footer and
+ * closes the file). Only the channels differ: a benchmark discards the bytes.
  */
 public final class ParquetFileBatch {
   private final GenericRecord[] pool;
   private final int[] fileOf;
   private final List<Schema> schemas;
-  private final ParquetIO.Sink[] sinks;
+  private final List<FileIO.Sink<GenericRecord>> sinks;
   /** Per file, the index of its table's first record in the pool. */
   private final int[] firstRecordOf;
   private int next;
   private int nextSmallFile;
 
-  /** Files for the tables of {@code pool}'s records, in the order their tables first appear. */
+  /** Beamline's sink, or Beam's ParquetIO sink that Beamline used before. */
+  public enum SinkKind {
+    BEAMLINE,
+    BEAM_PARQUETIO;
+
+    FileIO.Sink<GenericRecord> of(Schema schema) {
+      return this == BEAMLINE
+          ? new SnappyParquetSink(schema)
+          : ParquetIO.sink(schema).withCompressionCodec(CompressionCodecName.SNAPPY);
+    }
+  }
+
+  /** Files for the tables of {@code pool}'s records through Beamline's sink. */
   public ParquetFileBatch(GenericRecord[] pool) {
+    this(pool, SinkKind.BEAMLINE);
+  }
+
+  /** Files for the tables of {@code pool}'s records, in the order their tables first appear. */
+  public ParquetFileBatch(GenericRecord[] pool, SinkKind kind) {
     this.pool = pool;
     this.fileOf = new int[pool.length];
     Map<String, Integer> files = new LinkedHashMap<>();
@@ -48,9 +68,9 @@ public final class ParquetFileBatch {
     for (int i = pool.length - 1; i >= 0; i--) {
       firstRecordOf[fileOf[i]] = i;
     }
-    this.sinks = new ParquetIO.Sink[schemas.size()];
-    for (int f = 0; f < sinks.length; f++) {
-      sinks[f] = ParquetIO.sink(schemas.get(f)).withCompressionCodec(CompressionCodecName.SNAPPY);
+    this.sinks = new ArrayList<>();
+    for (Schema schema : schemas) {
+      sinks.add(kind.of(schema));
     }
   }
 
@@ -65,20 +85,20 @@ public final class ParquetFileBatch {
    * records went to each file.
    */
   public int[] write(int count, Function<Integer, WritableByteChannel> channels) throws IOException {
-    for (int f = 0; f < sinks.length; f++) {
-      sinks[f].open(channels.apply(f));
+    for (int f = 0; f < sinks.size(); f++) {
+      sinks.get(f).open(channels.apply(f));
     }
-    int[] written = new int[sinks.length];
+    int[] written = new int[sinks.size()];
     int i = next;
     for (int n = 0; n < count; n++) {
-      sinks[fileOf[i]].write(pool[i]);
+      sinks.get(fileOf[i]).write(pool[i]);
       written[fileOf[i]]++;
       if (++i == pool.length) {
         i = 0;
       }
     }
     next = i;
-    for (ParquetIO.Sink sink : sinks) {
+    for (FileIO.Sink<GenericRecord> sink : sinks) {
       sink.flush();
     }
     return written;
@@ -91,10 +111,10 @@ public final class ParquetFileBatch {
    */
   public int writeOneRecordFile(WritableByteChannel channel) throws IOException {
     int file = nextSmallFile;
-    nextSmallFile = file + 1 == sinks.length ? 0 : file + 1;
-    sinks[file].open(channel);
-    sinks[file].write(pool[firstRecordOf[file]]);
-    sinks[file].flush();
+    nextSmallFile = file + 1 == sinks.size() ? 0 : file + 1;
+    sinks.get(file).open(channel);
+    sinks.get(file).write(pool[firstRecordOf[file]]);
+    sinks.get(file).flush();
     return file;
   }
 }

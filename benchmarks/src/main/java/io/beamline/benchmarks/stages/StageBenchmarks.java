@@ -161,21 +161,29 @@ public final class StageBenchmarks {
   }
 
   /** One benchmark's score. */
-  record Row(String benchmark, double microseconds, double error) {}
+  record Row(String benchmark, double microseconds, double error) {
+    /** The benchmark method, without the {@code @SINK} of a variant. */
+    String base() {
+      int at = benchmark.indexOf('@');
+      return at < 0 ? benchmark : benchmark.substring(0, at);
+    }
+  }
 
   static List<Row> rowsOf(Collection<RunResult> results) {
     List<Row> rows = new ArrayList<>();
     for (RunResult r : results) {
       String name = r.getParams().getBenchmark();
+      String sink = r.getParams().getParam("sink");
       rows.add(
           new Row(
-              name.substring(name.lastIndexOf('.') + 1),
+              name.substring(name.lastIndexOf('.') + 1)
+                  + (sink == null || sink.equals("BEAMLINE") ? "" : "@" + sink),
               r.getPrimaryResult().getScore(),
               r.getPrimaryResult().getScoreError()));
     }
     rows.sort(
         Comparator.comparingInt(
-            (Row row) -> ORDER.contains(row.benchmark()) ? ORDER.indexOf(row.benchmark()) : ORDER.size()));
+            (Row row) -> ORDER.contains(row.base()) ? ORDER.indexOf(row.base()) : ORDER.size()));
     return rows;
   }
 
@@ -191,15 +199,15 @@ public final class StageBenchmarks {
         pool.events(),
         pool.meanLineBytes(),
         pool.rowsPerEvent());
-    out.printf(Locale.ROOT, "%-24s %-5s %12s %10s %12s %12s%n", "stage", "per", "us/record", "+-error", "records/s", "us/event");
+    out.printf(Locale.ROOT, "%-36s %-5s %12s %10s %12s %12s%n", "stage", "per", "us/record", "+-error", "records/s", "us/event");
     Map<String, Row> byName = new LinkedHashMap<>();
     for (Row row : rows) {
       byName.put(row.benchmark(), row);
-      boolean perRow = PER_ROW.contains(row.benchmark());
-      boolean perFile = PER_FILE.contains(row.benchmark());
+      boolean perRow = PER_ROW.contains(row.base());
+      boolean perFile = PER_FILE.contains(row.base());
       out.printf(
           Locale.ROOT,
-          "%-24s %-5s %12.3f %10.3f %12.0f %12s%n",
+          "%-36s %-5s %12.3f %10.3f %12.0f %12s%n",
           row.benchmark(),
           perRow ? "row" : perFile ? "file" : "event",
           row.microseconds(),

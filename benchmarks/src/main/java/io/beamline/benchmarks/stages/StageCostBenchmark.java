@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -95,11 +96,15 @@ public class StageCostBenchmark {
   /** The pool's Avro records, written by table into Parquet files whose bytes are discarded. */
   @State(Scope.Thread)
   public static class ParquetFiles {
+    /** Beamline's sink, and Beam's ParquetIO sink it replaced (a new Hadoop Configuration per file). */
+    @Param({"BEAMLINE", "BEAM_PARQUETIO"})
+    public ParquetFileBatch.SinkKind sink;
+
     public ParquetFileBatch batch;
 
     @Setup(Level.Trial)
     public void setUp(Pool pool) {
-      batch = new ParquetFileBatch(pool.pool.records);
+      batch = new ParquetFileBatch(pool.pool.records, sink);
     }
   }
 

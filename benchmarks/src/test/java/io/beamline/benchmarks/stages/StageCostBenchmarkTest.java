@@ -143,6 +143,7 @@ class StageCostBenchmarkTest {
   void parquetEncodeReturnsTheBytesOfTheFilesItWrote() throws Exception {
     StagePool pool = SharedPool.pool();
     StageCostBenchmark.ParquetFiles files = new StageCostBenchmark.ParquetFiles();
+    files.sink = ParquetFileBatch.SinkKind.BEAMLINE;
     files.setUp(SharedPool.state());
     long discarded = bench.parquetEncode(files);
     // The same rows into kept files: Parquet encoding is deterministic, so the sizes must agree.
@@ -159,6 +160,7 @@ class StageCostBenchmarkTest {
   @Test
   void parquetFileOverheadReturnsTheBytesOfAOneRecordFile() throws Exception {
     StageCostBenchmark.ParquetFiles files = new StageCostBenchmark.ParquetFiles();
+    files.sink = ParquetFileBatch.SinkKind.BEAMLINE;
     files.setUp(SharedPool.state());
     long discarded = bench.parquetFileOverhead(files);
     InMemoryParquetFile kept = new InMemoryParquetFile();
