@@ -84,9 +84,9 @@ class StageBenchmarksTest {
     StageBenchmarks.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), rows, pool);
     String table = bytes.toString(StandardCharsets.UTF_8);
     assertThat(table, containsString(String.format(java.util.Locale.ROOT,
-        "%-24s %-5s %12.3f %10.3f %12.0f %12s%n", "avroRecord", "row", 2.0, 0.1, 500000.0, "7.000")));
+        "%-36s %-5s %12.3f %10.3f %12.0f %12s%n", "avroRecord", "row", 2.0, 0.1, 500000.0, "7.000")));
     assertThat(table, containsString(String.format(java.util.Locale.ROOT,
-        "%-24s %-5s %12.3f %10.3f %12.0f %12s%n", "parquetFileOverhead", "file", 8000.0, 100.0, 125.0, "-")));
+        "%-36s %-5s %12.3f %10.3f %12.0f %12s%n", "parquetFileOverhead", "file", 8000.0, 100.0, 125.0, "-")));
     assertThat(table, containsString("pool: 2000 encrypted shop events, mean line 1017 bytes, 3.50 etl rows per event"));
     assertThat(table, containsString("sum of parse..protect: 15.000 +- 0.500 us/event; chain: 18.000 +- 0.500 us/event (chain/sum 1.20)"));
   }
