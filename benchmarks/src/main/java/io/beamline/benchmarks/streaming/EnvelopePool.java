@@ -280,7 +280,7 @@ final class EnvelopePool {
       }
       return new Plain(
           text.substring(0, i) + "\"event_id\":\"",
-          text.substring(i + idField.length(), t) + "\"event_time\":\"",
+          "\"" + text.substring(i + idField.length(), t) + "\"event_time\":\"",
           "\"" + text.substring(t + timeField.length()));
     }
     if (keyId == null || !keyId.isTextual() || payload == null || !payload.isTextual()) {
