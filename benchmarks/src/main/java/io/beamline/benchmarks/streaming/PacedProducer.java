@@ -63,7 +63,8 @@ final class PacedProducer implements AutoCloseable {
 
   /**
    * Sends {@code round(rate * seconds)} messages, {@code messages.apply(sendMillis)} making each,
-   * paced at {@code rate} per second; waits until the broker has acknowledged them all.
+   * paced at {@code rate} per second; returns when the period is over and the broker has
+   * acknowledged them all.
    */
   Production run(double rate, double seconds, LongFunction<Outgoing> messages) {
     long planned = Math.round(rate * seconds);
@@ -106,6 +107,12 @@ final class PacedProducer implements AutoCloseable {
       }
     }
     long endNanos = System.nanoTime();
+    // The run lasts its whole period, so that runs back to back keep the rate too (a run of one
+    // message would otherwise return at once and the next one follow immediately).
+    long periodEnd = startNanos + (long) (planned / rate * 1e9);
+    for (long now = System.nanoTime(); now < periodEnd; now = System.nanoTime()) {
+      LockSupport.parkNanos(periodEnd - now);
+    }
     producer.flush();
     double span = Math.max((endNanos - startNanos) / 1e9, planned / rate);
     return new Production(

@@ -11,13 +11,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -243,12 +241,14 @@ public final class StreamingBenchmark {
         stepper.warmUp(warmRate);
         r.put("firstRowsAfterSeconds", (System.currentTimeMillis() - t0) / 1000.0);
         Double maxSustained = null;
+        boolean everyStepSustained = true;
         List<StepRun> runs = new ArrayList<>();
         for (double rate : settings.rates) {
           StepRun s = stepper.step("sweep", rate, settings.stepSeconds);
           runs.add(s);
           out.printf("[%s] %s%n", mode, s.oneLine());
           if (!s.verdict.bounded() || !s.production.keptRate()) {
+            everyStepSustained = false;
             break;
           }
           maxSustained = rate;
@@ -271,7 +271,7 @@ public final class StreamingBenchmark {
         r.put("maxSustainableRate", maxSustained);
         r.put("maxSustainableRateNote", maxSustained == null
             ? "no step was sustained (lowest rate too high, or the producer did not keep its rate)"
-            : (runs.size() - 1 == settings.rates.size() ? "every step was sustained: the maximum is at least this" : "the next step's backlog grew"));
+            : (everyStepSustained ? "every step was sustained: the maximum is at least this" : "the next step's backlog grew"));
         r.put("halfRateStep", half == null ? null : half.describe());
         r.put("zoneWindows", describeWindows(zone.windows(), half));
         r.put("finalLag", producer.sentTotal() - watcher.processed());
@@ -397,11 +397,14 @@ public final class StreamingBenchmark {
       return producer.sentTotal() - watcher.processed();
     }
 
-    /** Produces at {@code rate} until the first outcome is visible, then until the backlog is gone. */
+    /**
+     * Produces at {@code rate} until the first etl row is visible (the job is up and its sink
+     * commits), then for half a step more, then waits for the backlog to go.
+     */
     void warmUp(double rate) {
       watcher.beginStep(pool.nextSequence());
       long deadline = System.currentTimeMillis() + settings.startTimeoutSeconds * 1000;
-      while (watcher.processed() == 0) {
+      while (watcher.events() == 0) {
         checkAlive();
         if (System.currentTimeMillis() > deadline) {
           throw new IllegalStateException("no row within " + settings.startTimeoutSeconds + " s; see " + job.log());
@@ -413,12 +416,23 @@ public final class StreamingBenchmark {
       drain(rate);
     }
 
-    /** Waits (producing nothing) until the backlog is at most a second of {@code rate}. */
+    /**
+     * Waits (producing nothing) until the backlog is at most a second of {@code rate}, or nothing
+     * more has been processed for 20 s (an envelope whose outcome never shows would otherwise hold
+     * the wait to --drainSeconds).
+     */
     void drain(double rate) {
       long deadline = System.currentTimeMillis() + settings.drainSeconds * 1000;
-      while (lag() > Math.max(0, rate) && System.currentTimeMillis() < deadline) {
+      long processed = watcher.processed();
+      long progressAt = System.currentTimeMillis();
+      while (lag() > Math.max(0, rate) && System.currentTimeMillis() < deadline
+          && System.currentTimeMillis() - progressAt < 20_000) {
         checkAlive();
         sleep(250);
+        if (watcher.processed() != processed) {
+          processed = watcher.processed();
+          progressAt = System.currentTimeMillis();
+        }
       }
     }
 

@@ -77,6 +77,23 @@ class PacedProducerTest {
     assertThat(production.lastSendMillis() - production.firstSendMillis(), equalTo(last - first));
   }
 
+  /** Runs of one message each, back to back, still keep the rate: each lasts its period. */
+  @Test
+  void runsBackToBackKeepTheRate() {
+    broker.createTopic("paced-chunks", 1);
+    List<Long> sendTimes = new ArrayList<>();
+    try (PacedProducer producer = new PacedProducer(broker.bootstrapServers(), "paced-chunks")) {
+      for (int i = 0; i < 5; i++) {
+        producer.run(10, 0.1, now -> {
+          sendTimes.add(now);
+          return new PacedProducer.Outgoing(null, new byte[] {1});
+        });
+      }
+      assertThat(producer.sentTotal(), equalTo(5L));
+    }
+    assertThat(sendTimes.get(4) - sendTimes.get(0), greaterThanOrEqualTo(390L));
+  }
+
   @Test
   void aRunWithNothingPlannedSendsNothingAndKeepsItsRate() {
     broker.createTopic("paced-empty", 1);
