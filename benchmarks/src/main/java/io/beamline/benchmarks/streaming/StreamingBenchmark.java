@@ -34,6 +34,17 @@ import java.util.stream.Stream;
  * the highest sustained rate, whose freshness (send time to row visible to a read_committed
  * consumer of the etl topic, and to Parquet file in the etl zone) is the headline figure. Prints a
  * table and writes everything as JSON to --resultFile. It prints numbers; it asserts nothing.
+ *
+ * <p>Other options: {@code --workDir} (sample, schemas, job logs and zones; default
+ * target/streaming-benchmark), {@code --deliveryModes} (default exactly-once,at-least-once),
+ * {@code --checkpointingInterval} (Flink, ms, default 1000: the exactly-once sink releases rows
+ * when a checkpoint completes, so this bounds their freshness), {@code --poolEvents} (sample size,
+ * default 20000, generated once by the jar's own {@code generate}), {@code --schemaSource} (default
+ * schemas; quality suites are left out), {@code --jobArgs} / {@code --jobJvmArgs} (more options
+ * for the job and its JVM, space-separated, e.g. {@code --jobArgs="--stateBackend=filesystem
+ * --stateBackendStoragePath=file:///tmp/ckpt"}), {@code --tolerance} (lag growth allowed, as a
+ * fraction of the rate, default 0.05), {@code --startTimeoutSeconds}, {@code --drainSeconds},
+ * {@code --zoneWaitSeconds}.
  */
 public final class StreamingBenchmark {
   static final String EXACTLY_ONCE = "exactly-once";

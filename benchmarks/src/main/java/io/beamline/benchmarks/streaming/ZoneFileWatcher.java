@@ -16,7 +16,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Watches the etl zone for Parquet files appearing (files appear whole, by rename, so a visible
@@ -83,18 +85,28 @@ final class ZoneFileWatcher implements AutoCloseable {
     if (!Files.isDirectory(etlZone)) {
       return;
     }
-    try (Stream<Path> paths = Files.walk(etlZone)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        long[] w = windowOf(p.getFileName().toString());
-        if (w == null || !known.add(p)) {
-          continue;
+    // A file visitor that skips what vanishes mid-walk: the writers create and rename temporary
+    // files and directories all the time, and Files.walk would give up the whole scan on one.
+    try {
+      Files.walkFileTree(etlZone, new SimpleFileVisitor<Path>() {
+        @Override
+        public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+          long[] w = windowOf(p.getFileName().toString());
+          if (w != null && known.add(p)) {
+            long[] seen = windows.computeIfAbsent(w[0], k -> new long[] {w[1], nowMillis, nowMillis, 0});
+            seen[2] = Math.max(seen[2], nowMillis);
+            seen[3]++;
+          }
+          return FileVisitResult.CONTINUE;
         }
-        long[] seen = windows.computeIfAbsent(w[0], k -> new long[] {w[1], nowMillis, nowMillis, 0});
-        seen[2] = Math.max(seen[2], nowMillis);
-        seen[3]++;
-      }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path p, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException | UncheckedIOException e) {
-      // A partition directory renamed or removed while walking: the next scan sees it.
+      // The zone itself went away: the next scan sees what is there.
     }
   }
 
