@@ -29,7 +29,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.AfterFirst;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -69,6 +71,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionalKafkaWrite
     extends PTransform<PCollection<ProducerRecord<byte[], byte[]>>, PDone> {
+  /** Records a pane (and so a transaction per shard) holds at most. */
+  static final int MAX_RECORDS_PER_PANE = 1_000;
+
+  /** How long a pane gathers records after its first: the latency batching adds. */
+  static final org.joda.time.Duration PANE_DELAY = org.joda.time.Duration.millis(100);
+
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalKafkaWrite.class);
 
   private final String bootstrapServers;
@@ -125,9 +133,15 @@ public final class TransactionalKafkaWrite
             KvCoder.of(VarLongCoder.of(), KafkaSinks.coder()));
     records
         .apply(
-            "EveryRecordAPane",
+            "RecordsIntoPanes",
+            // A pane becomes one transaction per shard: a pane per record capped the sink at about
+            // ten records a second (a commit each); a short delay batches them.
             Window.<ProducerRecord<byte[], byte[]>>into(new GlobalWindows())
-                .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+                .triggering(
+                    Repeatedly.forever(
+                        AfterFirst.of(
+                            AfterPane.elementCountAtLeast(MAX_RECORDS_PER_PANE),
+                            AfterProcessingTime.pastFirstElementInPane().plusDelayOf(PANE_DELAY))))
                 .discardingFiredPanes())
         .apply("AssignShard", ParDo.of(new AssignShardFn(numShards)))
         .setCoder(sharded)

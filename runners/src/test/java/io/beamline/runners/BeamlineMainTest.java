@@ -42,15 +42,28 @@ class BeamlineMainTest {
 
   @Test
   void streamOnFlinkCheckpointsEveryTenSecondsUnlessAsked() {
+    String storage = "--stateBackendStoragePath=" + BeamlineMain.FLINK_LOCAL_CHECKPOINTS.toUri();
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"stream"}, "FlinkRunner"),
-        arrayContaining("stream", "--runner=FlinkRunner", "--checkpointingInterval=10000"));
+        arrayContaining(
+            "stream", "--runner=FlinkRunner", "--checkpointingInterval=10000", "--stateBackend=filesystem", storage));
     assertThat(
-        BeamlineMain.withRunnerDefaults(new String[] {"stream", "--checkpointingInterval=500"}, "FlinkRunner"),
-        arrayContaining("stream", "--checkpointingInterval=500", "--runner=FlinkRunner"));
+        BeamlineMain.withRunnerDefaults(
+            new String[] {"stream", "--checkpointingInterval=500", "--stateBackend=rocksdb"}, "FlinkRunner"),
+        arrayContaining("stream", "--checkpointingInterval=500", "--stateBackend=rocksdb", "--runner=FlinkRunner"));
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"etl"}, "FlinkRunner"),
         arrayContaining("etl", "--runner=FlinkRunner"));
+  }
+
+  @Test
+  void streamOnARemoteFlinkKeepsTheClustersStateBackend() {
+    assertThat(
+        BeamlineMain.withRunnerDefaults(new String[] {"stream", "--flinkMaster=flink.example:8081"}, "FlinkRunner"),
+        arrayContaining(
+            "stream", "--flinkMaster=flink.example:8081", "--runner=FlinkRunner", "--checkpointingInterval=10000"));
+    assertThat(BeamlineMain.flinkMasterOnThisMachine("127.0.0.1:8081"), is(true));
+    assertThat(BeamlineMain.flinkMasterOnThisMachine("[local]"), is(true));
   }
 
   @Test
