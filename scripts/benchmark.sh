@@ -35,6 +35,7 @@ if [ "$mode" = full ]; then
   for runner in direct flink; do
     java -cp "$cp" io.beamline.benchmarks.streaming.StreamingBenchmark \
       --jar="runners/target/beamline-$runner.jar" --runnerName="$runner" \
+      --rates=100,200,400,800,1600,3200 --stepSeconds=60 \
       --resultFile="$results/streaming-$runner.json" | tee "$results/streaming-$runner.txt"
   done
 fi
