@@ -77,6 +77,10 @@ public final class NativeSparkEtl {
   private NativeSparkEtl() {}
 
   public static void main(String[] args) {
+    // Spark logs through slf4j-simple here; its INFO lines per task cost CPU the measurement would count.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     SparkEtlArguments arguments;
     RecordDecoder checked;
     try {
@@ -118,6 +122,9 @@ public final class NativeSparkEtl {
         .appName("native-spark-etl")
         .master(master)
         .config("spark.ui.enabled", System.getProperty("spark.ui.enabled", "false"))
+        // One machine: stay on loopback unless told otherwise.
+        .config("spark.driver.bindAddress", System.getProperty("spark.driver.bindAddress", "127.0.0.1"))
+        .config("spark.driver.host", System.getProperty("spark.driver.host", "127.0.0.1"))
         .config("spark.sql.shuffle.partitions", System.getProperty("spark.sql.shuffle.partitions", DEFAULT_SHUFFLE_PARTITIONS))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.datetime.java8API.enabled", "true")

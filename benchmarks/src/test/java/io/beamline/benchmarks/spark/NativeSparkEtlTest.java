@@ -55,6 +55,8 @@ class NativeSparkEtlTest {
     schemas = schemasWithoutQualitySuites(tmp.resolve("schemas"));
     output = tmp.resolve("out");
     spark = NativeSparkEtl.session("local[2]");
+    // Two cores and a small sample: fewer shuffle tasks keep the class well inside its time budget.
+    spark.conf().set("spark.sql.shuffle.partitions", "2");
     result = NativeSparkEtl.run(spark, args(output));
     baselineOutput = tmp.resolve("baseline");
     PlainJavaEtl.run(args(baselineOutput));
