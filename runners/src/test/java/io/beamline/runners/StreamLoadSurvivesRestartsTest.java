@@ -8,7 +8,6 @@ import io.beamline.io.ProduceEnvelopeFiles;
 import io.beamline.io.jdbc.testing.PostgresExtension;
 import io.beamline.io.kafka.testing.KafkaBrokerExtension;
 import io.beamline.options.StreamOptions;
-import io.beamline.pipelines.etl.EtlTestSupport;
 import io.beamline.pipelines.etl.StreamingEtlPipeline;
 import io.beamline.pipelines.generate.GeneratedSample;
 import io.beamline.pipelines.generate.SampleEventGenerator;
@@ -80,7 +79,7 @@ class StreamLoadSurvivesRestartsTest {
                 "--loadMaxBufferingSeconds=1",
                 "--outputRoot=" + work.resolve("out"),
                 "--keyringPath=" + keyring,
-                "--schemaDir=" + EtlTestSupport.SCHEMAS)
+                "--schemaDir=" + EndlessStreamFixture.schemasWithoutQualitySuites(work))
             .withValidation()
             .as(StreamOptions.class);
 
