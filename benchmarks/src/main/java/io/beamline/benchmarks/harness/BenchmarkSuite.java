@@ -73,7 +73,10 @@ public final class BenchmarkSuite {
           contender.isBeamline()
               ? RunOutcome.fromAuditRecord(out, runId)
               : RunOutcome.fromResultLine(Files.readAllLines(log));
-      problem = outcome.map(o -> o.mismatch(data.expected())).orElse("no counts reported (see " + log + ")");
+      problem =
+          outcome.isPresent()
+              ? outcome.get().mismatch(data.expected()) // null: the counts are right
+              : "no counts reported (see " + log + ")";
     }
     Measurement m = new Measurement(contender, data.count(), data.inputBytes(), usage.wallSeconds(),
         usage.cpuSeconds(), usage.peakRssBytes(), problem == null, problem);
