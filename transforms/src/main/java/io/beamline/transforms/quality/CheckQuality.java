@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -23,9 +24,8 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
+import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -132,7 +132,10 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
   }
 
   /** Shards per table in a batch run's join: each group holds about 1/SHARDS of a table's rows. */
-  static final int SHARDS = 16;
+  static final int SHARDS = 64;
+
+  private static final int ROW = 0;
+  private static final int VERDICT = 1;
 
   /**
    * A batch run: the verdict of a table is joined to its rows, key (table, shard), one copy of the
@@ -141,31 +144,33 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
    * waiting for one in a busy loop, many times slower than this shuffle.
    */
   private static PCollectionTuple routeByJoin(PCollection<EtlRow> rows, PCollection<KV<String, Boolean>> flags) {
-    TupleTag<EtlRow> rowTag = new TupleTag<>("rows");
-    TupleTag<Boolean> flagTag = new TupleTag<>("flags");
-    PCollection<KV<String, EtlRow>> keyedRows =
+    UnionCoder union = UnionCoder.of(List.of(rows.getCoder(), BooleanCoder.of()));
+    PCollection<KV<String, RawUnionValue>> keyedRows =
         rows.apply(
-            "KeyByTableShard",
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(EtlRow.class)))
-                .via((EtlRow r) -> KV.of(shardKey(r), r)));
-    PCollection<KV<String, Boolean>> keyedFlags =
+                "KeyByTableShard",
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(RawUnionValue.class)))
+                    .via((EtlRow r) -> KV.of(shardKey(r), new RawUnionValue(ROW, r))))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), union));
+    PCollection<KV<String, RawUnionValue>> keyedFlags =
         flags.apply(
-            "FlagPerShard",
-            FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
-                .via(
-                    (KV<String, Boolean> f) -> {
-                      List<KV<String, Boolean>> out = new ArrayList<>(SHARDS);
-                      for (int shard = 0; shard < SHARDS; shard++) {
-                        out.add(KV.of(f.getKey() + SEP + shard, f.getValue()));
-                      }
-                      return out;
-                    }));
-    return KeyedPCollectionTuple.of(rowTag, keyedRows)
-        .and(flagTag, keyedFlags)
-        .apply("JoinVerdict", CoGroupByKey.create())
-        .apply(
-            "RouteByVerdict",
-            ParDo.of(new RouteJoinedFn(rowTag, flagTag)).withOutputTags(PASSED, TupleTagList.of(QUARANTINED)));
+                "FlagPerShard",
+                FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(RawUnionValue.class)))
+                    .via(
+                        (KV<String, Boolean> f) -> {
+                          List<KV<String, RawUnionValue>> out = new ArrayList<>(SHARDS);
+                          for (int shard = 0; shard < SHARDS; shard++) {
+                            out.add(KV.of(f.getKey() + SEP + shard, new RawUnionValue(VERDICT, f.getValue())));
+                          }
+                          return out;
+                        }))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), union));
+    // One pass over each group, not a CoGroupByKey: Flink's batch GroupByKey results cannot be
+    // iterated twice, which CoGbkResult needs for a group of more than 10,000 values.
+    return PCollectionList.of(keyedRows)
+        .and(keyedFlags)
+        .apply("RowsAndVerdicts", Flatten.pCollections())
+        .apply("JoinVerdict", GroupByKey.create())
+        .apply("RouteByVerdict", ParDo.of(new RouteJoinedFn()).withOutputTags(PASSED, TupleTagList.of(QUARANTINED)));
   }
 
   private static String shardKey(EtlRow r) {
@@ -173,29 +178,37 @@ public final class CheckQuality extends PTransform<PCollection<EtlRow>, QualityC
     return QualitySuites.key(r.source(), r.table()) + SEP + shard;
   }
 
-  /** Sends a group's rows on, or all to quarantine when its table's verdict says so. */
-  static final class RouteJoinedFn extends DoFn<KV<String, CoGbkResult>, EtlRow> {
-    private final TupleTag<EtlRow> rowTag;
-    private final TupleTag<Boolean> flagTag;
-
-    RouteJoinedFn(TupleTag<EtlRow> rowTag, TupleTag<Boolean> flagTag) {
-      this.rowTag = rowTag;
-      this.flagTag = flagTag;
-    }
-
+  /**
+   * Sends a group's rows on, or all to quarantine when its table's verdict says so, in one pass:
+   * rows that come before the verdict wait in memory (a shard's slice of a table at most).
+   */
+  static final class RouteJoinedFn extends DoFn<KV<String, Iterable<RawUnionValue>>, EtlRow> {
     @ProcessElement
     public void process(ProcessContext c) {
-      boolean quarantined = false;
-      for (Boolean f : c.element().getValue().getAll(flagTag)) {
-        quarantined |= f;
-      }
-      for (EtlRow row : c.element().getValue().getAll(rowTag)) {
-        if (quarantined) {
-          Metrics.counter(DeadLetters.METRICS_NAMESPACE, "quarantined_rows." + row.source() + "." + row.table()).inc();
-          c.output(QUARANTINED, row);
-        } else {
-          c.output(row);
+      Boolean quarantined = null;
+      List<EtlRow> waiting = new ArrayList<>();
+      for (RawUnionValue v : c.element().getValue()) {
+        if (v.getUnionTag() == VERDICT) {
+          quarantined = (quarantined != null && quarantined) || (Boolean) v.getValue();
+          continue;
         }
+        if (quarantined == null) {
+          waiting.add((EtlRow) v.getValue());
+        } else {
+          route(c, (EtlRow) v.getValue(), quarantined);
+        }
+      }
+      for (EtlRow row : waiting) {
+        route(c, row, quarantined != null && quarantined);
+      }
+    }
+
+    private static void route(ProcessContext c, EtlRow row, boolean quarantined) {
+      if (quarantined) {
+        Metrics.counter(DeadLetters.METRICS_NAMESPACE, "quarantined_rows." + row.source() + "." + row.table()).inc();
+        c.output(QUARANTINED, row);
+      } else {
+        c.output(row);
       }
     }
   }
