@@ -24,8 +24,11 @@ public record SuiteOptions(
     Path schemaDir,
     int directMaxEvents) {
 
-  /** Quick mode: one size, every contender; under ten minutes on two cores. */
+  /** Quick mode: one size; with its contenders under ten minutes on two cores. */
   static final List<Integer> QUICK_SIZES = List.of(250_000);
+
+  /** Quick mode's contenders: the runners, the baseline and native Spark; no variants. */
+  static final List<String> QUICK_CONTENDERS = List.of("baseline", "native-spark", "direct", "flink", "spark");
 
   /** Full mode: the three sizes. */
   static final List<Integer> FULL_SIZES = List.of(250_000, 1_000_000, 4_000_000);
@@ -55,7 +58,7 @@ public record SuiteOptions(
     List<String> contenders =
         given.containsKey("contenders")
             ? List.of(given.get("contenders").split(","))
-            : Contenders.NAMES;
+            : mode.equals("quick") ? QUICK_CONTENDERS : Contenders.NAMES;
     for (String c : contenders) {
       if (!Contenders.NAMES.contains(c)) {
         throw new IllegalArgumentException("--contenders: unknown contender " + c + "; known: " + Contenders.NAMES);

@@ -37,6 +37,16 @@ class SuiteOptionsTest {
   }
 
   @Test
+  void quickModeRunsTheRunnersTheBaselineAndNativeSparkAndFullModeEveryVariant(@TempDir Path tmp) throws Exception {
+    for (String jar : List.of("beamline-direct.jar", "beamline-flink.jar", "beamline-spark.jar")) {
+      Files.writeString(tmp.resolve(jar), "");
+    }
+    assertThat(SuiteOptions.parse(args(tmp)).contenders(),
+        is(List.of("baseline", "native-spark", "direct", "flink", "spark")));
+    assertThat(SuiteOptions.parse(args(tmp, "--mode=full")).contenders(), is(Contenders.NAMES));
+  }
+
+  @Test
   void anUnknownContenderIsNamed(@TempDir Path tmp) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(args(tmp, "--contenders=flink,storm")));
