@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue 7). Usage: scripts/benchmark.sh [quick|full] [--skip-build] [suite options]
-#   quick: 250k events, every contender, JMH stage benchmarks in quick mode  (under 10 minutes)
-#   full:  250k, 1M and 4M events (Direct up to 1M), JMH full, and the streaming benchmark
+#   quick: 250k events; baseline, native Spark, Direct, Flink, Spark; JMH quick (about 10 minutes)
+#   full:  250k, 1M and 4M events, every contender and variant (Direct up to 1M), JMH full, streaming
 # Needs Java 17, Maven and GNU time (/usr/bin/time). Results: benchmarks/results/<time>-<mode>/.
 # Generated inputs are kept in benchmarks/data/ (git-ignored) and reused by later runs.
 set -euo pipefail
