@@ -2,7 +2,6 @@ package io.beamline.benchmarks.baseline;
 
 import static io.beamline.transforms.model.DeadLetterReason.OVERSIZED;
 import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
-import static io.beamline.transforms.model.DeadLetterReason.UNKNOWN_TABLE;
 
 import io.beamline.transforms.model.DeadLetterReason;
 import java.nio.file.Path;
@@ -26,17 +25,12 @@ final class EtlWorker implements Runnable {
       DateTimeFormatter.ofPattern("'dt='uuuu-MM-dd'/hr='HH").withZone(ZoneOffset.UTC);
 
   private final SchemaPlans plans;
+  private final RecordStages stages;
   private final EventIdSet eventIds;
   private final BlockingQueue<LineBatch> input;
   private final BlockingQueue<LineBatch> emptied;
   private final EtlCounts counts;
-  private final EnvelopeLineParser parser = new EnvelopeLineParser();
-  private final PayloadDecryptor decryptor;
-  private final SchemaFlattener flattener = new SchemaFlattener();
-  private final RowValidator validator = new RowValidator();
-  private final PersonalDataProtector protector;
   private final FlatRows rows = new FlatRows();
-  private final int[] rowsPerTable;
   private final Envelope envelope = new Envelope();
   private final EtlRowSink writers;
   private final DeadLetterFile deadLetters;
@@ -53,9 +47,7 @@ final class EtlWorker implements Runnable {
     this.input = input;
     this.emptied = emptied;
     this.counts = new EtlCounts(plans.all().size());
-    this.rowsPerTable = new int[plans.all().size()];
-    this.decryptor = new PayloadDecryptor(keys);
-    this.protector = new PersonalDataProtector(keys);
+    this.stages = new RecordStages(plans, keys);
     this.writers = !writeEtl
         ? null
         : spill
@@ -109,7 +101,7 @@ final class EtlWorker implements Runnable {
     }
     String line;
     try {
-      line = decryptor.utf8OrReject(batch.data, from, length, "line is not valid UTF-8");
+      line = stages.utf8OrReject(batch.data, from, length, "line is not valid UTF-8");
     } catch (Rejection r) {
       reject(r.reason(), r.detail(), batch.data, from, length);
       return;
@@ -136,22 +128,7 @@ final class EtlWorker implements Runnable {
   /** Runs a line through every stage; true when it is the first copy of a valid event. */
   private boolean process(String line) throws Rejection {
     Envelope e = envelope;
-    parser.parse(line, e);
-    String payload = e.keyId == null ? e.payload : decryptor.decrypt(e);
-    TablePlan plan = plans.get(e.source, e.table);
-    if (plan == null) {
-      throw new Rejection(UNKNOWN_TABLE, "no schema for " + e.source + "/" + e.table);
-    }
-    rows.clear();
-    FlatRow top = flattener.flatten(plan, payload, rows);
-    rows.order(top, rowsPerTable.length, rowsPerTable);
-    int n = rows.ordered.size();
-    for (int r = 0; r < n; r++) {
-      validator.validate(rows.ordered.get(r));
-    }
-    for (int r = 0; r < n; r++) {
-      protector.protect(rows.ordered.get(r), e);
-    }
+    stages.run(line, e, rows);
     if (!eventIds.add(e.tenant, e.eventId)) {
       counts.duplicates++;
       return false;

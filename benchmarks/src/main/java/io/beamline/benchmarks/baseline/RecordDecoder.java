@@ -2,7 +2,6 @@ package io.beamline.benchmarks.baseline;
 
 import static io.beamline.transforms.model.DeadLetterReason.OVERSIZED;
 import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
-import static io.beamline.transforms.model.DeadLetterReason.UNKNOWN_TABLE;
 
 import io.beamline.transforms.model.DeadLetterReason;
 import io.beamline.transforms.schema.TableSchemas;
@@ -52,15 +51,10 @@ public final class RecordDecoder {
   }
 
   private final SchemaPlans plans;
+  private final RecordStages stages;
   private final List<Table> tables = new ArrayList<>();
   private final long ingestedAtMicros;
-  private final EnvelopeLineParser parser = new EnvelopeLineParser();
-  private final PayloadDecryptor decryptor;
-  private final SchemaFlattener flattener = new SchemaFlattener();
-  private final RowValidator validator = new RowValidator();
-  private final PersonalDataProtector protector;
   private final FlatRows flatRows = new FlatRows();
-  private final int[] rowsPerTable;
   private final Envelope envelope = new Envelope();
   private final Decoded decoded;
 
@@ -68,10 +62,8 @@ public final class RecordDecoder {
   public RecordDecoder(Path schemaDir, Path keyringPath, long ingestedAtMicros) throws GeneralSecurityException {
     this.plans = new SchemaPlans(TableSchemas.load(schemaDir));
     KeyringKeys keys = KeyringKeys.load(keyringPath);
-    this.decryptor = new PayloadDecryptor(keys);
-    this.protector = new PersonalDataProtector(keys);
+    this.stages = new RecordStages(plans, keys);
     this.ingestedAtMicros = ingestedAtMicros;
-    this.rowsPerTable = new int[plans.all().size()];
     for (TablePlan p : plans.all()) {
       tables.add(new Table(p.index, p.schema.source(), p.table(), p.avroSchema));
     }
@@ -104,7 +96,7 @@ public final class RecordDecoder {
     }
     String line;
     try {
-      line = decryptor.utf8OrReject(bytes, 0, length, "line is not valid UTF-8");
+      line = stages.utf8OrReject(bytes, 0, length, "line is not valid UTF-8");
     } catch (Rejection r) {
       return reject(r.reason(), r.detail(), null, Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, length)));
     }
@@ -146,22 +138,7 @@ public final class RecordDecoder {
 
   private void process(String line) throws Rejection {
     Envelope e = envelope;
-    parser.parse(line, e);
-    String payload = e.keyId == null ? e.payload : decryptor.decrypt(e);
-    TablePlan plan = plans.get(e.source, e.table);
-    if (plan == null) {
-      throw new Rejection(UNKNOWN_TABLE, "no schema for " + e.source + "/" + e.table);
-    }
-    flatRows.clear();
-    FlatRow top = flattener.flatten(plan, payload, flatRows);
-    flatRows.order(top, rowsPerTable.length, rowsPerTable);
-    int n = flatRows.ordered.size();
-    for (int r = 0; r < n; r++) {
-      validator.validate(flatRows.ordered.get(r));
-    }
-    for (int r = 0; r < n; r++) {
-      protector.protect(flatRows.ordered.get(r), e);
-    }
+    stages.run(line, e, flatRows);
   }
 
   private Decoded reject(DeadLetterReason reason, String detail, String line, String lineBase64) {
