@@ -66,12 +66,12 @@ public final class SnappyParquetSink implements FileIO.Sink<GenericRecord> {
 
     @Override
     public PositionOutputStream create(long blockSizeHint) {
-      return new CountingStream(out);
+      return new CountingPositionOutputStream(out);
     }
 
     @Override
     public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-      return new CountingStream(out);
+      return new CountingPositionOutputStream(out);
     }
 
     @Override
@@ -82,42 +82,6 @@ public final class SnappyParquetSink implements FileIO.Sink<GenericRecord> {
     @Override
     public long defaultBlockSize() {
       return 0;
-    }
-  }
-
-  private static final class CountingStream extends PositionOutputStream {
-    private final OutputStream out;
-    private long position;
-
-    CountingStream(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public long getPos() {
-      return position;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      position++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      position += len;
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.close(); // as Beam's sink does; FileIO's own close of the channel after it is harmless
     }
   }
 }

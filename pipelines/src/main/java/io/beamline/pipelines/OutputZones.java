@@ -53,18 +53,6 @@ public final class OutputZones {
       boolean writeRaw,
       Duration window,
       Duration allowedLateness,
-      String runToken) {
-    this(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken, true);
-  }
-
-  private OutputZones(
-      String outputRoot,
-      TableSchemas schemas,
-      int shardsPerPartition,
-      Instant ingestedAt,
-      boolean writeRaw,
-      Duration window,
-      Duration allowedLateness,
       String runToken,
       boolean writeEtl) {
     this.writeEtl = writeEtl;
@@ -81,7 +69,7 @@ public final class OutputZones {
   /** Zones of a bounded run: one set of files per partition, replacing an earlier run's. */
   public static OutputZones batch(
       String outputRoot, TableSchemas schemas, int shardsPerPartition, Instant ingestedAt, boolean writeRaw) {
-    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null, null);
+    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null, null, true);
   }
 
   /**
@@ -95,7 +83,7 @@ public final class OutputZones {
       Instant ingestedAt,
       boolean writeRaw,
       String runToken) {
-    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null, runToken);
+    return new OutputZones(outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, null, null, runToken, true);
   }
 
   /**
@@ -112,7 +100,7 @@ public final class OutputZones {
       Duration allowedLateness,
       String runToken) {
     return new OutputZones(
-        outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken);
+        outputRoot, schemas, shardsPerPartition, ingestedAt, writeRaw, window, allowedLateness, runToken, true);
   }
 
   /**

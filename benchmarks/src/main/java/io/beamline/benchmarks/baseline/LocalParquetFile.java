@@ -1,5 +1,6 @@
 package io.beamline.benchmarks.baseline;
 
+import io.beamline.io.CountingPositionOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,35 +39,6 @@ final class LocalParquetFile implements OutputFile {
 
   private static PositionOutputStream stream(OutputStream file) {
     OutputStream out = new BufferedOutputStream(file, 1 << 16);
-    return new PositionOutputStream() {
-      private long position;
-
-      @Override
-      public long getPos() {
-        return position;
-      }
-
-      @Override
-      public void write(int b) throws IOException {
-        out.write(b);
-        position++;
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-        position += len;
-      }
-
-      @Override
-      public void flush() throws IOException {
-        out.flush();
-      }
-
-      @Override
-      public void close() throws IOException {
-        out.close();
-      }
-    };
+    return new CountingPositionOutputStream(out);
   }
 }
