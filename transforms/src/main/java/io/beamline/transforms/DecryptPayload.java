@@ -13,8 +13,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -57,37 +55,39 @@ public final class DecryptPayload
     return DeadLetters.route(envelopes, "DecryptAesGcm", new DecryptFn(keyring, limits.maxRecordBytes()), DECODED);
   }
 
-  static final class DecryptFn extends DoFn<Envelope, DecodedEvent> {
-    private final Counter passed = DeadLetters.outputCounter(STAGE);
+  static final class DecryptFn extends RecordStep.StepFn<Envelope, DecodedEvent> {
+    DecryptFn(Keyring keyring, int maxRecordBytes) {
+      super(new Decrypt(keyring, maxRecordBytes));
+    }
+  }
+
+  /** Decrypts one envelope's payload, or passes an unencrypted one through. */
+  static final class Decrypt extends RecordStep<Envelope, DecodedEvent> {
+    private static final long serialVersionUID = 1L;
 
     private final Keyring keyring;
     private final int maxRecordBytes;
     private transient PayloadCipher cipher;
 
-    DecryptFn(Keyring keyring, int maxRecordBytes) {
+    Decrypt(Keyring keyring, int maxRecordBytes) {
+      super(STAGE, DECRYPT_FAILED);
       this.keyring = keyring;
       this.maxRecordBytes = maxRecordBytes;
     }
 
-    @Setup
-    public void setup() throws GeneralSecurityException {
+    @Override
+    void setup() throws GeneralSecurityException {
       cipher = new PayloadCipher(keyring);
     }
 
-    @ProcessElement
-    public void process(ProcessContext c) {
-      Envelope e = c.element();
-      try {
-        c.output(new DecodedEvent(e, e.keyId() == null ? e.payload() : decrypt(e)));
-        passed.inc();
-      } catch (RejectedRecordException r) {
-        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
-      } catch (RuntimeException r) {
-        DeadLetters.emit(
-            c,
-            DeadLetter.of(e, STAGE, DECRYPT_FAILED, "unexpected " + r.getClass().getSimpleName())
-                .build());
-      }
+    @Override
+    DecodedEvent apply(Envelope e) throws RejectedRecordException {
+      return new DecodedEvent(e, e.keyId() == null ? e.payload() : decrypt(e));
+    }
+
+    @Override
+    Envelope envelopeOf(Envelope e) {
+      return e;
     }
 
     private String decrypt(Envelope e) throws RejectedRecordException {

@@ -21,8 +21,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -65,37 +63,39 @@ public final class FlattenRecord
     return DeadLetters.route(events, "FlattenJson", new FlattenFn(schemas, limits), FLAT);
   }
 
-  static final class FlattenFn extends DoFn<DecodedEvent, FlatEvent> {
-    private final Counter passed = DeadLetters.outputCounter(STAGE);
+  static final class FlattenFn extends RecordStep.StepFn<DecodedEvent, FlatEvent> {
+    FlattenFn(TableSchemas schemas, RecordLimits limits) {
+      super(new Flatten(schemas, limits));
+    }
+  }
+
+  /** Flattens one decoded payload into its rows. */
+  static final class Flatten extends RecordStep<DecodedEvent, FlatEvent> {
+    private static final long serialVersionUID = 1L;
 
     private final TableSchemas schemas;
     private final RecordLimits limits;
     private transient BoundedJsonReader reader;
 
-    FlattenFn(TableSchemas schemas, RecordLimits limits) {
+    Flatten(TableSchemas schemas, RecordLimits limits) {
+      super(STAGE, SCHEMA_VIOLATION);
       this.schemas = schemas;
       this.limits = limits;
     }
 
-    @Setup
-    public void setup() {
+    @Override
+    void setup() {
       reader = BoundedJsonReader.forPayload(limits);
     }
 
-    @ProcessElement
-    public void process(ProcessContext c) {
-      Envelope e = c.element().envelope();
-      try {
-        c.output(new FlatEvent(e, flatten(schemas, reader, e, c.element().payloadJson())));
-        passed.inc();
-      } catch (RejectedRecordException r) {
-        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
-      } catch (RuntimeException r) {
-        DeadLetters.emit(
-            c,
-            DeadLetter.of(e, STAGE, SCHEMA_VIOLATION, "unexpected " + r.getClass().getSimpleName())
-                .build());
-      }
+    @Override
+    FlatEvent apply(DecodedEvent in) throws RejectedRecordException {
+      return new FlatEvent(in.envelope(), flatten(schemas, reader, in.envelope(), in.payloadJson()));
+    }
+
+    @Override
+    Envelope envelopeOf(DecodedEvent in) {
+      return in.envelope();
     }
   }
 

@@ -1,10 +1,8 @@
 package io.beamline.transforms;
 
 import io.beamline.transforms.model.DeadLetter;
-import io.beamline.transforms.model.DecodedEvent;
 import io.beamline.transforms.model.Envelope;
 import io.beamline.transforms.model.EtlRow;
-import io.beamline.transforms.model.FlatEvent;
 import io.beamline.transforms.model.ValidatedEvent;
 import io.beamline.transforms.schema.TableSchemas;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -91,16 +89,10 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
       envelopes = onTime.output();
       rejected = rejected.and(onTime.failures());
     }
-    WithFailures.Result<PCollection<DecodedEvent>, DeadLetter> decoded =
-        envelopes.apply("DecryptPayload", DecryptPayload.with(keyring).withLimits(limits));
-    WithFailures.Result<PCollection<FlatEvent>, DeadLetter> flat =
-        decoded.output().apply("FlattenRecord", FlattenRecord.with(schemas).withLimits(limits));
-    WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> valid =
-        flat.output().apply("ValidateAgainstSchema", ValidateAgainstSchema.with(schemas));
-    // Right after validation (which needs the plaintext), before anything can store a row.
-    WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> protectedEvents =
-        valid.output().apply("ProtectPersonalData", ProtectPersonalData.with(keyring, schemas));
-    PCollectionTuple unique = protectedEvents.output().apply("DeduplicateEvents", deduplicate);
+    // One fused step: the stages' elements never cross a runner boundary (see DecodeEnvelopes).
+    WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> decoded =
+        envelopes.apply("DecodeEnvelopes", DecodeEnvelopes.with(keyring, schemas).withLimits(limits));
+    PCollectionTuple unique = decoded.output().apply("DeduplicateEvents", deduplicate);
 
     PCollection<ValidatedEvent> events = unique.get(DeduplicateEvents.UNIQUE);
     PCollection<EtlRow> rows =
@@ -110,9 +102,6 @@ public final class ProcessEnvelopes extends PTransform<PCollection<String>, Proc
     PCollection<DeadLetter> deadLetters =
         rejected
             .and(decoded.failures())
-            .and(flat.failures())
-            .and(valid.failures())
-            .and(protectedEvents.failures())
             .apply("AllDeadLetters", Flatten.pCollections());
     return new ProcessedEnvelopes(
         parsed.output(), events, rows, deadLetters, unique.get(DeduplicateEvents.DUPLICATES));

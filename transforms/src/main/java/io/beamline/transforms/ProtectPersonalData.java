@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -56,48 +54,48 @@ public final class ProtectPersonalData
     return DeadLetters.route(events, "ProtectPiiFields", new ProtectFn(keyring, schemas), PROTECTED);
   }
 
-  static final class ProtectFn extends DoFn<ValidatedEvent, ValidatedEvent> {
-    private final Counter passed = DeadLetters.outputCounter(STAGE);
+  static final class ProtectFn extends RecordStep.StepFn<ValidatedEvent, ValidatedEvent> {
+    ProtectFn(Keyring keyring, TableSchemas schemas) {
+      super(new Protect(keyring, schemas));
+    }
+  }
+
+  /** Encrypts or hashes one event's personal-data fields. */
+  static final class Protect extends RecordStep<ValidatedEvent, ValidatedEvent> {
+    private static final long serialVersionUID = 1L;
 
     private final Keyring keyring;
     private final TableSchemas schemas;
     private transient PersonalDataCipher cipher;
     private transient Map<String, List<FieldSpec>> piiFieldsByTable;
 
-    ProtectFn(Keyring keyring, TableSchemas schemas) {
+    Protect(Keyring keyring, TableSchemas schemas) {
+      super(STAGE, DeadLetterReason.SCHEMA_VIOLATION);
       this.keyring = keyring;
       this.schemas = schemas;
     }
 
-    @Setup
-    public void setup() throws GeneralSecurityException {
+    @Override
+    void setup() throws GeneralSecurityException {
       cipher = new PersonalDataCipher(keyring);
       piiFieldsByTable = new HashMap<>();
     }
 
-    @ProcessElement
-    public void process(ProcessContext c) {
-      ValidatedEvent event = c.element();
-      Envelope e = event.envelope();
-      try {
-        List<EtlRow> rows = new ArrayList<>(event.rows().size());
-        boolean changed = false;
-        for (EtlRow row : event.rows()) {
-          EtlRow out = protect(row);
-          changed |= out != row;
-          rows.add(out);
-        }
-        c.output(changed ? new ValidatedEvent(e, rows) : event);
-        passed.inc();
-      } catch (RejectedRecordException r) {
-        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
-      } catch (RuntimeException r) {
-        // Never the message: it could quote a value.
-        DeadLetters.emit(
-            c,
-            DeadLetter.of(e, STAGE, DeadLetterReason.SCHEMA_VIOLATION, "unexpected " + r.getClass().getSimpleName())
-                .build());
+    @Override
+    ValidatedEvent apply(ValidatedEvent event) throws RejectedRecordException {
+      List<EtlRow> rows = new ArrayList<>(event.rows().size());
+      boolean changed = false;
+      for (EtlRow row : event.rows()) {
+        EtlRow out = protect(row);
+        changed |= out != row;
+        rows.add(out);
       }
+      return changed ? new ValidatedEvent(event.envelope(), rows) : event;
+    }
+
+    @Override
+    Envelope envelopeOf(ValidatedEvent in) {
+      return in.envelope();
     }
 
     private EtlRow protect(EtlRow row) throws RejectedRecordException {

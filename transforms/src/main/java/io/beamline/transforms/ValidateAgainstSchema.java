@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -56,35 +54,38 @@ public final class ValidateAgainstSchema
     return DeadLetters.route(events, "CheckRows", new ValidateFn(schemas), VALID);
   }
 
-  static final class ValidateFn extends DoFn<FlatEvent, ValidatedEvent> {
-    private final Counter passed = DeadLetters.outputCounter(STAGE);
+  static final class ValidateFn extends RecordStep.StepFn<FlatEvent, ValidatedEvent> {
+    ValidateFn(TableSchemas schemas) {
+      super(new Validate(schemas));
+    }
+  }
+
+  /** Types and checks every row of one event; one bad row rejects the event. */
+  static final class Validate extends RecordStep<FlatEvent, ValidatedEvent> {
+    private static final long serialVersionUID = 1L;
 
     private final TableSchemas schemas;
 
-    ValidateFn(TableSchemas schemas) {
+    Validate(TableSchemas schemas) {
+      super(STAGE, SCHEMA_VIOLATION);
       this.schemas = schemas;
     }
 
-    @ProcessElement
-    public void process(ProcessContext c) {
-      Envelope e = c.element().envelope();
-      try {
-        List<EtlRow> rows = new ArrayList<>();
-        Map<String, Integer> rowsPerTable = new HashMap<>();
-        for (FlatRow row : c.element().rows()) {
-          int index = rowsPerTable.merge(row.table(), 1, Integer::sum) - 1;
-          rows.add(validate(schemas, e, row).withRowIndex(index));
-        }
-        c.output(new ValidatedEvent(e, rows));
-        passed.inc();
-      } catch (RejectedRecordException r) {
-        DeadLetters.emit(c, DeadLetter.of(e, STAGE, r.reason(), r.detail()).build());
-      } catch (RuntimeException r) {
-        DeadLetters.emit(
-            c,
-            DeadLetter.of(e, STAGE, SCHEMA_VIOLATION, "unexpected " + r.getClass().getSimpleName())
-                .build());
+    @Override
+    ValidatedEvent apply(FlatEvent in) throws RejectedRecordException {
+      Envelope e = in.envelope();
+      List<EtlRow> rows = new ArrayList<>();
+      Map<String, Integer> rowsPerTable = new HashMap<>();
+      for (FlatRow row : in.rows()) {
+        int index = rowsPerTable.merge(row.table(), 1, Integer::sum) - 1;
+        rows.add(validate(schemas, e, row).withRowIndex(index));
       }
+      return new ValidatedEvent(e, rows);
+    }
+
+    @Override
+    Envelope envelopeOf(FlatEvent in) {
+      return in.envelope();
     }
   }
 

@@ -1,13 +1,19 @@
 package io.beamline.benchmarks.stages;
 
 import io.beamline.transforms.Keyring;
+import io.beamline.transforms.DecodeEnvelopes;
+import io.beamline.transforms.DecryptPayload;
+import io.beamline.transforms.FlattenRecord;
+import io.beamline.transforms.ParseEnvelope;
 import io.beamline.transforms.ProcessEnvelopes;
+import io.beamline.transforms.ProtectPersonalData;
 import io.beamline.transforms.RecordLimits;
 import io.beamline.transforms.model.DecodedEvent;
 import io.beamline.transforms.model.Envelope;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.model.FlatEvent;
 import io.beamline.transforms.model.ValidatedEvent;
+import io.beamline.transforms.ValidateAgainstSchema;
 import io.beamline.transforms.schema.TableSchemas;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -23,19 +29,23 @@ import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
- * The per-record stages of Beamline's shared composite, {@link ProcessEnvelopes}, exactly as the
- * {@code etl} command composes them (same keyring, schemas and record limits), taken out of a
- * pipeline that is built but never run: each stage's DoFn, ready to call one element at a time, and
- * the coder of each element type that crosses a stage boundary, as the pipeline infers it.
+ * The per-record stages of Beamline's shared composite, {@link ProcessEnvelopes}, each applied as
+ * its own transform with the keyring, schemas and record limits {@code etl} gives them, taken out
+ * of a pipeline that is built but never run: each stage's DoFn, ready to call one element at a
+ * time, and the coder of each element type between two stages, as the pipeline infers it. (The
+ * composite runs decrypt to protect fused in one DoFn, {@link DecodeEnvelopes}; {@link #chain}
+ * measures that path, the single stages what each costs.)
  */
 public final class ProcessEnvelopesStages {
-  /** The composite's steps whose DoFns hold the per-record logic, in pipeline order. */
+  /** The stages' steps whose DoFns hold the per-record logic, in pipeline order. */
   static final List<String> STEPS =
       List.of(
           "ParseEnvelope/ParseEnvelopeJson",
@@ -44,11 +54,9 @@ public final class ProcessEnvelopesStages {
           "ValidateAgainstSchema/CheckRows",
           "ProtectPersonalData/ProtectPiiFields");
 
-  /** Element types that cross stage boundaries, whose coders a runner may run between stages. */
+  /** Element types between the stages; only Envelope and ValidatedEvent cross a fused boundary. */
   static final List<Class<?>> BOUNDARY_TYPES =
       List.of(Envelope.class, DecodedEvent.class, FlatEvent.class, ValidatedEvent.class, EtlRow.class);
-
-  private static final String COMPOSITE = "ProcessEnvelopes";
 
   public final StageCall<String, Envelope> parse;
   public final StageCall<Envelope, DecodedEvent> decrypt;
@@ -84,9 +92,21 @@ public final class ProcessEnvelopesStages {
     // Built to be taken apart, never run: a runner that refuses to run makes sure of it.
     options.setRunner(CrashingRunner.class);
     Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply("Lines", Create.empty(StringUtf8Coder.of()))
-        .apply(COMPOSITE, ProcessEnvelopes.with(keyring, schemas).withLimits(limits));
+    PCollection<Envelope> envelopes =
+        pipeline
+            .apply("Lines", Create.empty(StringUtf8Coder.of()))
+            .apply("ParseEnvelope", ParseEnvelope.create().withLimits(limits))
+            .output();
+    envelopes
+        .apply("DecryptPayload", DecryptPayload.with(keyring).withLimits(limits))
+        .output()
+        .apply("FlattenRecord", FlattenRecord.with(schemas).withLimits(limits))
+        .output()
+        .apply("ValidateAgainstSchema", ValidateAgainstSchema.with(schemas))
+        .output()
+        .apply("ProtectPersonalData", ProtectPersonalData.with(keyring, schemas))
+        .output()
+        .apply("ExplodeRows", FlatMapElements.into(TypeDescriptor.of(EtlRow.class)).via(ValidatedEvent::rows));
 
     Map<String, DoFn<?, ?>> fns = new HashMap<>();
     Map<Class<?>, Coder<?>> coders = new HashMap<>();
@@ -111,7 +131,7 @@ public final class ProcessEnvelopesStages {
 
           @Override
           public void visitValue(PValue value, TransformHierarchy.Node producer) {
-            if (value instanceof PCollection && producer.getFullName().startsWith(COMPOSITE + "/")) {
+            if (value instanceof PCollection) {
               PCollection<?> pc = (PCollection<?>) value;
               if (pc.getTypeDescriptor() != null
                   && BOUNDARY_TYPES.contains(pc.getTypeDescriptor().getRawType())) {
@@ -122,15 +142,15 @@ public final class ProcessEnvelopesStages {
         });
     List<DoFn<?, ?>> steps = new ArrayList<>();
     for (String step : STEPS) {
-      DoFn<?, ?> fn = fns.get(COMPOSITE + "/" + step);
+      DoFn<?, ?> fn = fns.get(step);
       if (fn == null) {
-        throw new IllegalStateException("ProcessEnvelopes has no step " + step + "; steps: " + fns.keySet());
+        throw new IllegalStateException("the stages have no step " + step + "; steps: " + fns.keySet());
       }
       steps.add(fn);
     }
     for (Class<?> type : BOUNDARY_TYPES) {
       if (!coders.containsKey(type)) {
-        throw new IllegalStateException("ProcessEnvelopes has no PCollection of " + type.getSimpleName());
+        throw new IllegalStateException("the stages have no PCollection of " + type.getSimpleName());
       }
     }
     return new ProcessEnvelopesStages(SerializableUtils.serializeToByteArray(new Parts(steps, coders)));
