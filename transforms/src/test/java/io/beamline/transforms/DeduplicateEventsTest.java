@@ -12,7 +12,6 @@ import io.beamline.transforms.testing.TestPipelineExtension;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -153,7 +152,7 @@ class DeduplicateEventsTest {
 
     PCollectionTuple out =
         p.apply(
-                TestStream.create(AvroCoder.of(ValidatedEvent.class))
+                TestStream.create(ValidatedEvent.ValidatedEventCoder.of())
                     .addElements(TimestampedValue.of(first, t))
                     .addElements(
                         TimestampedValue.of(later, t.plus(Duration.standardMinutes(9))),
@@ -173,7 +172,7 @@ class DeduplicateEventsTest {
 
     PCollectionTuple out =
         p.apply(
-                TestStream.create(AvroCoder.of(ValidatedEvent.class))
+                TestStream.create(ValidatedEvent.ValidatedEventCoder.of())
                     .addElements(TimestampedValue.of(first, t))
                     .advanceWatermarkTo(t.plus(Duration.standardMinutes(11)))
                     .addElements(TimestampedValue.of(muchLater, t.plus(Duration.standardMinutes(12))))

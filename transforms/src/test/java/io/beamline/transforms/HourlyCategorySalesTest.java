@@ -3,7 +3,6 @@ package io.beamline.transforms;
 import io.beamline.transforms.model.CategorySales;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.testing.TestPipelineExtension;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -47,7 +46,7 @@ class HourlyCategorySalesTest {
   @Test
   void sumsAnHourOnceTheWatermarkPassesIt(TestPipeline p) {
     TestStream<EtlRow> stream =
-        TestStream.create(AvroCoder.of(EtlRow.class))
+        TestStream.create(EtlRow.EtlRowCoder.of())
             .addElements(
                 at(item("e1", minutes(15), "books", 2, "3.50")),
                 at(item("e2", minutes(30), "books", 1, "10.00")),
@@ -64,7 +63,7 @@ class HourlyCategorySalesTest {
   @Test
   void givesEarlyResultsAfterTenSecondsOfProcessingTimeAndAccumulates(TestPipeline p) {
     TestStream<EtlRow> stream =
-        TestStream.create(AvroCoder.of(EtlRow.class))
+        TestStream.create(EtlRow.EtlRowCoder.of())
             .addElements(at(item("e1", minutes(5), "books", 2, "3.50")))
             .advanceProcessingTime(Duration.standardSeconds(11))
             .addElements(at(item("e2", minutes(20), "books", 1, "1.00")))
@@ -80,7 +79,7 @@ class HourlyCategorySalesTest {
   @Test
   void addsALatePaneForARecordWithinTheAllowedLateness(TestPipeline p) {
     TestStream<EtlRow> stream =
-        TestStream.create(AvroCoder.of(EtlRow.class))
+        TestStream.create(EtlRow.EtlRowCoder.of())
             .addElements(at(item("e1", minutes(5), "books", 2, "3.50")))
             .advanceWatermarkTo(minutes(90))
             .addElements(at(item("late", minutes(50), "books", 1, "1.00")))
@@ -97,7 +96,7 @@ class HourlyCategorySalesTest {
     EtlRow order =
         new EtlRow("shop", "orders", "acme", "o1", minutes(5).getMillis(), "{\"order_id\":\"O-1\"}");
     TestStream<EtlRow> stream =
-        TestStream.create(AvroCoder.of(EtlRow.class))
+        TestStream.create(EtlRow.EtlRowCoder.of())
             .addElements(at(order), at(item("e1", minutes(6), "books", 1, "2.00")))
             .advanceWatermarkToInfinity();
 

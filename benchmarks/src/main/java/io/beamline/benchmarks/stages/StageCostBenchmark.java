@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -50,6 +52,14 @@ public class StageCostBenchmark {
     public Coder<FlatEvent> flatCoder;
     public Coder<ValidatedEvent> validatedCoder;
     public Coder<EtlRow> rowCoder;
+    /**
+     * Beam's AvroCoder as the model classes had it before their own coders: one copy encodes and
+     * an equal, separately deserialized copy decodes, as two operators of a runner each hold one.
+     */
+    public Coder<Envelope> avroEnvelopeWriter;
+    public Coder<Envelope> avroEnvelopeReader;
+    public Coder<ValidatedEvent> avroValidatedWriter;
+    public Coder<ValidatedEvent> avroValidatedReader;
     private int event;
     private int row;
 
@@ -65,6 +75,10 @@ public class StageCostBenchmark {
       flatCoder = pool.stages.coderOf(FlatEvent.class);
       validatedCoder = pool.stages.coderOf(ValidatedEvent.class);
       rowCoder = pool.stages.coderOf(EtlRow.class);
+      avroEnvelopeWriter = AvroCoder.of(Envelope.class);
+      avroEnvelopeReader = SerializableUtils.clone(avroEnvelopeWriter);
+      avroValidatedWriter = AvroCoder.of(ValidatedEvent.class);
+      avroValidatedReader = SerializableUtils.clone(avroValidatedWriter);
     }
 
     @TearDown(Level.Trial)
@@ -192,6 +206,21 @@ public class StageCostBenchmark {
   @Benchmark
   public EtlRow coderEtlRow(Pool p) throws CoderException {
     return roundTrip(p.rowCoder, p.pool.rows[p.nextRow()]);
+  }
+
+  @Benchmark
+  public Envelope avroCoderCopiesEnvelope(Pool p) throws CoderException {
+    return roundTrip(p.avroEnvelopeWriter, p.avroEnvelopeReader, p.pool.envelopes[p.nextEvent()]);
+  }
+
+  @Benchmark
+  public ValidatedEvent avroCoderCopiesValidatedEvent(Pool p) throws CoderException {
+    return roundTrip(p.avroValidatedWriter, p.avroValidatedReader, p.pool.protectedEvents[p.nextEvent()]);
+  }
+
+  /** Encode with one coder, decode with another of the same type. */
+  static <T> T roundTrip(Coder<T> writer, Coder<T> reader, T value) throws CoderException {
+    return CoderUtils.decodeFromByteArray(reader, CoderUtils.encodeToByteArray(writer, value));
   }
 
   /** Encode then decode, as a runner does to pass an element between unfused stages. */

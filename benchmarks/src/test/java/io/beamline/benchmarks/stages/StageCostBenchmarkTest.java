@@ -1,12 +1,14 @@
 package io.beamline.benchmarks.stages;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.sameInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -181,11 +183,25 @@ class StageCostBenchmarkTest {
   }
 
   @Test
-  void coderBenchmarksRunTheAvroCodersThePipelineInfers() {
+  void coderBenchmarksRunTheCodersThePipelineInfers() {
     StageCostBenchmark.Pool p = SharedPool.state();
     assertThat(
         List.of(p.envelopeCoder, p.decodedCoder, p.flatCoder, p.validatedCoder, p.rowCoder),
-        everyItem(instanceOf(AvroCoder.class)));
+        contains(
+            Envelope.EnvelopeCoder.of(), DecodedEvent.DecodedEventCoder.of(), FlatEvent.FlatEventCoder.of(),
+            ValidatedEvent.ValidatedEventCoder.of(), EtlRow.EtlRowCoder.of()));
+  }
+
+  @Test
+  void avroCopyBenchmarksDecodeWithAnotherEqualCoderInstance() throws Exception {
+    StagePool pool = SharedPool.pool();
+    StageCostBenchmark.Pool p = SharedPool.state();
+    int i = firstEventOf("orders");
+    p.moveTo(i, 0);
+    assertThat(p.avroEnvelopeReader, allOf(equalTo(p.avroEnvelopeWriter), not(sameInstance(p.avroEnvelopeWriter))));
+    assertThat(
+        List.of(bench.avroCoderCopiesEnvelope(p), bench.avroCoderCopiesValidatedEvent(p)),
+        contains(pool.envelopes[i], pool.protectedEvents[i + 1]));
   }
 
   @Test

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -115,7 +114,7 @@ public final class LoadEtlRowsToPostgres extends PTransform<PCollection<EtlRow>,
 
   @Override
   public PCollection<DeadLetter> expand(PCollection<EtlRow> rows) {
-    KvCoder<String, EtlRow> coder = KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EtlRow.class));
+    KvCoder<String, EtlRow> coder = KvCoder.of(StringUtf8Coder.of(), EtlRow.EtlRowCoder.of());
     PCollection<KV<String, Iterable<EtlRow>>> groups;
     if (replacePartitions) {
       groups =
@@ -132,7 +131,7 @@ public final class LoadEtlRowsToPostgres extends PTransform<PCollection<EtlRow>,
         .apply(
             replacePartitions ? "ReplacePartition" : "UpsertBatch",
             ParDo.of(new WriteRowsFn(connection, schemas, ingestedAt, replacePartitions, batchSize, retry)))
-        .setCoder(AvroCoder.of(DeadLetter.class));
+        .setCoder(DeadLetter.DeadLetterCoder.of());
   }
 
   static String tableKey(EtlRow r) {

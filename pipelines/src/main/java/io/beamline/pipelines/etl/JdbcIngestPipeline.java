@@ -100,7 +100,7 @@ public final class JdbcIngestPipeline {
                     .withEventColumns(options.getIdColumn(), options.getEventTimeColumn())
                     .asEnvelopesOf(options.getTenant(), options.getSource(), options.getTable()));
     PCollection<DeadLetter> none =
-        p.apply("NoReadFailures", Create.empty(org.apache.beam.sdk.extensions.avro.coders.AvroCoder.of(DeadLetter.class)));
+        p.apply("NoReadFailures", Create.empty(DeadLetter.DeadLetterCoder.of()));
     BatchEtlPipeline.processAndWrite(
         WithFailures.Result.of(lines, none), run.plan(), options, false, Optional.of(run.warehouse()), true);
     return p;

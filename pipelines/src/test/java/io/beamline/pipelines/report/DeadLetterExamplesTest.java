@@ -56,7 +56,7 @@ class DeadLetterExamplesTest {
   @Test
   void anUnboundedStreamRestagesTheExamplesSeenSoFar(@TempDir Path dir) {
     Path staging = dir.resolve("examples.json");
-    TestStream.Builder<DeadLetter> events = TestStream.create(org.apache.beam.sdk.extensions.avro.coders.AvroCoder.of(DeadLetter.class));
+    TestStream.Builder<DeadLetter> events = TestStream.create(DeadLetter.DeadLetterCoder.of());
     for (DeadLetter d : letters()) {
       events = events.addElements(org.apache.beam.sdk.values.TimestampedValue.of(d, new Instant(0)));
     }

@@ -1,18 +1,23 @@
 package io.beamline.transforms.model;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
-import org.apache.avro.reflect.Nullable;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * One rejected input record. {@code raw} is the line as received; a line that is not valid UTF-8
  * keeps its exact bytes in {@code rawBase64} instead. Envelope fields are filled in as far as the
  * record got before it was rejected, and are null where unknown.
  */
-@DefaultCoder(AvroCoder.class)
+@DefaultCoder(DeadLetter.DeadLetterCoder.class)
 public final class DeadLetter {
   private String stage;
   private String reason;
@@ -212,5 +217,55 @@ public final class DeadLetter {
     return rawBase64 != null
         ? Base64.getDecoder().decode(rawBase64)
         : raw == null ? new byte[0] : raw.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** DeadLetter's coder: its fields in declaration order (see {@link FieldsCoder}). */
+  public static final class DeadLetterCoder extends FieldsCoder<DeadLetter> {
+    private static final long serialVersionUID = 1L;
+    private static final DeadLetterCoder INSTANCE = new DeadLetterCoder();
+
+    public static DeadLetterCoder of() {
+      return INSTANCE;
+    }
+
+    /** Found by Beam through {@code @DefaultCoder}. */
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(DeadLetter.class), INSTANCE);
+    }
+
+    @Override
+    public void encode(DeadLetter value, OutputStream out) throws IOException {
+      writeString(value.stage, out);
+      writeString(value.reason, out);
+      writeString(value.detail, out);
+      writeNullableString(value.raw, out);
+      writeNullableString(value.rawBase64, out);
+      writeNullableString(value.eventId, out);
+      writeNullableString(value.tenant, out);
+      writeNullableString(value.source, out);
+      writeNullableString(value.table, out);
+      out.write(value.eventTimeMillis == null ? 0 : 1);
+      if (value.eventTimeMillis != null) {
+        writeLong(value.eventTimeMillis, out);
+      }
+      writeLong(value.rejectedAtMillis, out);
+    }
+
+    @Override
+    public DeadLetter decode(InputStream in) throws IOException {
+      DeadLetter d = new DeadLetter();
+      d.stage = readString(in);
+      d.reason = readString(in);
+      d.detail = readString(in);
+      d.raw = readNullableString(in);
+      d.rawBase64 = readNullableString(in);
+      d.eventId = readNullableString(in);
+      d.tenant = readNullableString(in);
+      d.source = readNullableString(in);
+      d.table = readNullableString(in);
+      d.eventTimeMillis = readPresence(in) ? readLong(in) : null;
+      d.rejectedAtMillis = readLong(in);
+      return d;
+    }
   }
 }

@@ -1,11 +1,16 @@
 package io.beamline.transforms.model;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Objects;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** An envelope with its payload decrypted (or passed through) to JSON text. */
-@DefaultCoder(AvroCoder.class)
+@DefaultCoder(DecodedEvent.DecodedEventCoder.class)
 public final class DecodedEvent {
   private Envelope envelope;
   private String payloadJson;
@@ -40,5 +45,34 @@ public final class DecodedEvent {
   @Override
   public String toString() {
     return "DecodedEvent{" + envelope + "}";
+  }
+
+  /** DecodedEvent's coder: its fields in declaration order (see {@link FieldsCoder}). */
+  public static final class DecodedEventCoder extends FieldsCoder<DecodedEvent> {
+    private static final long serialVersionUID = 1L;
+    private static final DecodedEventCoder INSTANCE = new DecodedEventCoder();
+
+    public static DecodedEventCoder of() {
+      return INSTANCE;
+    }
+
+    /** Found by Beam through {@code @DefaultCoder}. */
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(DecodedEvent.class), INSTANCE);
+    }
+
+    @Override
+    public void encode(DecodedEvent value, OutputStream out) throws IOException {
+      Envelope.EnvelopeCoder.of().encode(value.envelope, out);
+      writeString(value.payloadJson, out);
+    }
+
+    @Override
+    public DecodedEvent decode(InputStream in) throws IOException {
+      DecodedEvent d = new DecodedEvent();
+      d.envelope = Envelope.EnvelopeCoder.of().decode(in);
+      d.payloadJson = readString(in);
+      return d;
+    }
   }
 }

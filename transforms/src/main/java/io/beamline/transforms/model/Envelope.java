@@ -1,12 +1,17 @@
 package io.beamline.transforms.model;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Objects;
-import org.apache.avro.reflect.Nullable;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** A parsed, well-formed input envelope. {@code raw} is the input line exactly as received. */
-@DefaultCoder(AvroCoder.class)
+@DefaultCoder(Envelope.EnvelopeCoder.class)
 public final class Envelope {
   private String eventId;
   private String tenant;
@@ -98,5 +103,46 @@ public final class Envelope {
   public String toString() {
     // No payload: it may be plaintext personal data.
     return "Envelope{" + tenant + "/" + source + "/" + table + " " + eventId + "}";
+  }
+
+  /** Envelope's coder: its fields in declaration order (see {@link FieldsCoder}). */
+  public static final class EnvelopeCoder extends FieldsCoder<Envelope> {
+    private static final long serialVersionUID = 1L;
+    private static final EnvelopeCoder INSTANCE = new EnvelopeCoder();
+
+    public static EnvelopeCoder of() {
+      return INSTANCE;
+    }
+
+    /** Found by Beam through {@code @DefaultCoder}. */
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(Envelope.class), INSTANCE);
+    }
+
+    @Override
+    public void encode(Envelope value, OutputStream out) throws IOException {
+      writeString(value.eventId, out);
+      writeString(value.tenant, out);
+      writeString(value.source, out);
+      writeString(value.table, out);
+      writeLong(value.eventTimeMillis, out);
+      writeNullableString(value.keyId, out);
+      writeString(value.payload, out);
+      writeString(value.raw, out);
+    }
+
+    @Override
+    public Envelope decode(InputStream in) throws IOException {
+      Envelope e = new Envelope();
+      e.eventId = readString(in);
+      e.tenant = readString(in);
+      e.source = readString(in);
+      e.table = readString(in);
+      e.eventTimeMillis = readLong(in);
+      e.keyId = readNullableString(in);
+      e.payload = readString(in);
+      e.raw = readString(in);
+      return e;
+    }
   }
 }

@@ -1,15 +1,20 @@
 package io.beamline.transforms.model;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Objects;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * A validated row of one table, ready to write. {@code valuesJson} maps every column of the
  * table to its normalised value: timestamps as epoch microseconds, dates as epoch days, decimals
  * as plain strings with the schema's scale, and {@code _extra} as a JSON string or null.
  */
-@DefaultCoder(AvroCoder.class)
+@DefaultCoder(EtlRow.EtlRowCoder.class)
 public final class EtlRow {
   private String source;
   private String table;
@@ -97,5 +102,44 @@ public final class EtlRow {
   @Override
   public String toString() {
     return "EtlRow{" + source + "." + table + " " + tenant + " " + eventId + "#" + rowIndex + " " + valuesJson + "}";
+  }
+
+  /** EtlRow's coder: its fields in declaration order (see {@link FieldsCoder}). */
+  public static final class EtlRowCoder extends FieldsCoder<EtlRow> {
+    private static final long serialVersionUID = 1L;
+    private static final EtlRowCoder INSTANCE = new EtlRowCoder();
+
+    public static EtlRowCoder of() {
+      return INSTANCE;
+    }
+
+    /** Found by Beam through {@code @DefaultCoder}. */
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(EtlRow.class), INSTANCE);
+    }
+
+    @Override
+    public void encode(EtlRow value, OutputStream out) throws IOException {
+      writeString(value.source, out);
+      writeString(value.table, out);
+      writeString(value.tenant, out);
+      writeString(value.eventId, out);
+      writeLong(value.eventTimeMillis, out);
+      writeString(value.valuesJson, out);
+      writeInt(value.rowIndex, out);
+    }
+
+    @Override
+    public EtlRow decode(InputStream in) throws IOException {
+      EtlRow r = new EtlRow();
+      r.source = readString(in);
+      r.table = readString(in);
+      r.tenant = readString(in);
+      r.eventId = readString(in);
+      r.eventTimeMillis = readLong(in);
+      r.valuesJson = readString(in);
+      r.rowIndex = readInt(in);
+      return r;
+    }
   }
 }

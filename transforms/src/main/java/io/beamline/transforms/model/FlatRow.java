@@ -1,14 +1,19 @@
 package io.beamline.transforms.model;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Objects;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * One row of one table, still untyped: a flat JSON object from column name to value. A child row
  * already carries its parent's key columns.
  */
-@DefaultCoder(AvroCoder.class)
+@DefaultCoder(FlatRow.FlatRowCoder.class)
 public final class FlatRow {
   private String table;
   private String columnsJson;
@@ -54,5 +59,36 @@ public final class FlatRow {
   @Override
   public String toString() {
     return "FlatRow{" + table + location + " " + columnsJson + "}";
+  }
+
+  /** FlatRow's coder: its fields in declaration order (see {@link FieldsCoder}). */
+  public static final class FlatRowCoder extends FieldsCoder<FlatRow> {
+    private static final long serialVersionUID = 1L;
+    private static final FlatRowCoder INSTANCE = new FlatRowCoder();
+
+    public static FlatRowCoder of() {
+      return INSTANCE;
+    }
+
+    /** Found by Beam through {@code @DefaultCoder}. */
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(FlatRow.class), INSTANCE);
+    }
+
+    @Override
+    public void encode(FlatRow value, OutputStream out) throws IOException {
+      writeString(value.table, out);
+      writeString(value.columnsJson, out);
+      writeString(value.location, out);
+    }
+
+    @Override
+    public FlatRow decode(InputStream in) throws IOException {
+      FlatRow r = new FlatRow();
+      r.table = readString(in);
+      r.columnsJson = readString(in);
+      r.location = readString(in);
+      return r;
+    }
   }
 }

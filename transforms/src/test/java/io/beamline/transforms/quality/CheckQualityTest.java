@@ -9,7 +9,6 @@ import io.beamline.transforms.testing.TestSchemas;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -72,7 +71,7 @@ class CheckQualityTest {
 
   /** Each rule's result as "name observed threshold passed failingRows". */
   private static PCollection<String> ruleResults(TestPipeline p, String rules, Instant reference) {
-    return p.apply(Create.of(FOUR).withCoder(AvroCoder.of(EtlRow.class)))
+    return p.apply(Create.of(FOUR).withCoder(EtlRow.EtlRowCoder.of()))
         .apply(CheckQuality.with(suite("t", rules)).withReferenceTime(reference))
         .verdicts()
         .apply(
@@ -211,7 +210,7 @@ class CheckQualityTest {
             + rule("e", "unique", "id", "warn", "") + ", "
             + rule("f", "expression", null, "warn", ", \"params\": {\"expression\": \"n * 2 < amount OR n IS NULL\"}") + "]";
     PCollection<String> scores =
-        p.apply(Create.of(FOUR).withCoder(AvroCoder.of(EtlRow.class)))
+        p.apply(Create.of(FOUR).withCoder(EtlRow.EtlRowCoder.of()))
             .apply(CheckQuality.with(suite("t", rules)).withReferenceTime(Instant.EPOCH))
             .verdicts()
             .apply(
@@ -239,7 +238,7 @@ class CheckQualityTest {
     rows.add(u(1, "x"));
     rows.add(u(2, "y"));
     QualityChecked checked =
-        p.apply(Create.of(rows).withCoder(AvroCoder.of(EtlRow.class)))
+        p.apply(Create.of(rows).withCoder(EtlRow.EtlRowCoder.of()))
             .apply(CheckQuality.with(suites).withReferenceTime(Instant.EPOCH));
     PAssert.that(checked.quarantined()).containsInAnyOrder(FOUR);
     PAssert.that(checked.passed()).containsInAnyOrder(u(1, "x"), u(2, "y"));
@@ -253,7 +252,7 @@ class CheckQualityTest {
                 QualitySuite.of("shop", "t", "[]", SCHEMAS),
                 QualitySuite.of("shop", "u", "[" + rule("u-some", "row_count", null, "critical", ", \"params\": {\"min\": 1}") + "]", SCHEMAS)));
     PCollection<String> verdicts =
-        p.apply(Create.of(FOUR).withCoder(AvroCoder.of(EtlRow.class)))
+        p.apply(Create.of(FOUR).withCoder(EtlRow.EtlRowCoder.of()))
             .apply(CheckQuality.with(suites).withReferenceTime(Instant.EPOCH))
             .verdicts()
             .apply(
@@ -272,7 +271,7 @@ class CheckQualityTest {
     EtlRow tGood2 = t(6, "{\"id\":\"b\",\"n\":1,\"amount\":\"1.00\",\"code\":\"X1\",\"flag\":true}");
     EtlRow u1 = u(3, "x");
     TestStream<EtlRow> stream =
-        TestStream.create(AvroCoder.of(EtlRow.class))
+        TestStream.create(EtlRow.EtlRowCoder.of())
             .advanceWatermarkTo(new org.joda.time.Instant(BASE))
             .addElements(stamped(tBad), stamped(tGood1), stamped(u1), stamped(tGood2))
             .advanceWatermarkToInfinity();
