@@ -34,6 +34,7 @@ import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -76,6 +77,13 @@ public final class TransactionalKafkaWrite
 
   /** How long a pane gathers records after its first: the latency batching adds. */
   static final org.joda.time.Duration PANE_DELAY = org.joda.time.Duration.millis(100);
+
+  /** Fires a pane at {@link #MAX_RECORDS_PER_PANE} records or {@link #PANE_DELAY} after its first. */
+  static final Trigger PANES =
+      Repeatedly.forever(
+          AfterFirst.of(
+              AfterPane.elementCountAtLeast(MAX_RECORDS_PER_PANE),
+              AfterProcessingTime.pastFirstElementInPane().plusDelayOf(PANE_DELAY)));
 
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalKafkaWrite.class);
 
@@ -137,17 +145,20 @@ public final class TransactionalKafkaWrite
             // A pane becomes one transaction per shard: a pane per record capped the sink at about
             // ten records a second (a commit each); a short delay batches them.
             Window.<ProducerRecord<byte[], byte[]>>into(new GlobalWindows())
-                .triggering(
-                    Repeatedly.forever(
-                        AfterFirst.of(
-                            AfterPane.elementCountAtLeast(MAX_RECORDS_PER_PANE),
-                            AfterProcessingTime.pastFirstElementInPane().plusDelayOf(PANE_DELAY))))
+                .triggering(PANES)
                 .discardingFiredPanes())
         .apply("AssignShard", ParDo.of(new AssignShardFn(numShards)))
         .setCoder(sharded)
         .apply("PersistShards", GroupByKey.create())
         .apply("NumberWithinShard", ParDo.of(new NumberWithinShardFn(jobWriterId)))
         .setCoder(numbered)
+        // Again: the GroupByKey above would hand on its continuation trigger, which fires for
+        // every element (elementCountAtLeast(1)), so each record would become its own transaction.
+        .apply(
+            "NumbersIntoPanes",
+            Window.<KV<KV<Integer, String>, KV<Long, ProducerRecord<byte[], byte[]>>>>into(new GlobalWindows())
+                .triggering(PANES)
+                .discardingFiredPanes())
         .apply("PersistNumbers", GroupByKey.create())
         .apply(
             "WriteInTransactions",

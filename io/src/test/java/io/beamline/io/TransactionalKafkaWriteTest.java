@@ -4,6 +4,7 @@ import static io.beamline.io.kafka.testing.KafkaTopicRecords.headers;
 import static io.beamline.io.kafka.testing.KafkaTopicRecords.text;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
@@ -20,8 +21,12 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -136,5 +141,36 @@ class TransactionalKafkaWriteTest {
             .collect(Collectors.groupingBy(r -> text(r.key()).replaceAll("[0-9]", ""), Collectors.counting()));
     assertThat(byJob, hasEntry("first", 10L));
     assertThat(byJob, hasEntry("second", 10L));
+  }
+
+  /**
+   * Both GroupByKeys batch records into panes. Left alone, the second would inherit the first's
+   * continuation trigger, which on Flink fires per element: a transaction per record.
+   */
+  @Test
+  void bothGroupingStepsGatherPanesOfRecordsRatherThanFiringPerRecord() {
+    kafka.createTopic("tx-panes", 2);
+    Pipeline p = freshPipeline();
+    p.apply(Create.of(records("tx-panes", "k", 3)).withCoder(KafkaSinks.coder()))
+        .apply("Sink", TransactionalKafkaWrite.to(kafka.bootstrapServers(), "tx-panes", 2, "g-panes"));
+
+    Map<String, Trigger> triggerIntoGrouping = new java.util.TreeMap<>();
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            if (node.getTransform() instanceof GroupByKey) {
+              PCollection<?> input = (PCollection<?>) node.getInputs().values().iterator().next();
+              triggerIntoGrouping.put(node.getFullName(), input.getWindowingStrategy().getTrigger());
+            }
+          }
+        });
+
+    assertThat(
+        triggerIntoGrouping,
+        equalTo(
+            Map.of(
+                "Sink/PersistShards", TransactionalKafkaWrite.PANES,
+                "Sink/PersistNumbers", TransactionalKafkaWrite.PANES)));
   }
 }
