@@ -47,6 +47,12 @@ public final class BenchmarkSuite {
           System.out.printf("skipping %s on %,d events (--directMaxEvents=%d)%n", name, events, options.directMaxEvents());
           continue;
         }
+        if (options.variantsAtSmallestSizeOnly()
+            && SuiteOptions.SMALLEST_SIZE_VARIANTS.contains(name)
+            && events != options.sizes().get(0)) {
+          System.out.printf("skipping %s on %,d events (variants run at the smallest size)%n", name, events);
+          continue;
+        }
         measurements.add(measure(Contenders.named(name), data, options, java, classpath));
       }
     }

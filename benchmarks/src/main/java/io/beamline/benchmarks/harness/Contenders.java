@@ -27,6 +27,9 @@ public final class Contenders {
           plainJava("baseline-nowrite", "hand-written Java (2 threads), no etl write", false),
           nativeSpark(),
           beamline("direct", "Beamline on Direct", "direct", List.of(), true, false),
+          // The memory target: the JVM's default heap is a quarter of RAM, which a lazy
+          // collector fills; capped at 2 GB the process must stay under 3 GB.
+          beamline("direct-2g", "Beamline on Direct, -Xmx2g", "direct", List.of("-Xmx2g"), List.of(), true, false),
           beamline("flink", "Beamline on Flink (p=2)", "flink", List.of("--parallelism=2"), true, false),
           beamline("flink-nowrite", "Beamline on Flink (p=2), no etl write", "flink", List.of("--parallelism=2"), false, false),
           beamline("flink-quality", "Beamline on Flink (p=2), with quality suites", "flink", List.of("--parallelism=2"), true, true),
@@ -78,11 +81,19 @@ public final class Contenders {
 
   private static Contender beamline(
       String name, String label, String runner, List<String> runnerArgs, boolean write, boolean quality) {
+    return beamline(name, label, runner, List.of(), runnerArgs, write, quality);
+  }
+
+  private static Contender beamline(
+      String name, String label, String runner, List<String> jvmArgs, List<String> runnerArgs, boolean write,
+      boolean quality) {
     return new Contender(
         name, label, write ? "baseline" : "baseline-nowrite", write,
         ctx -> {
-          List<String> cmd = new ArrayList<>(List.of(ctx.java(), "-jar",
-              ctx.jarsDir().resolve(jarOf(runner)).toString(), "etl"));
+          List<String> cmd = new ArrayList<>();
+          cmd.add(ctx.java());
+          cmd.addAll(jvmArgs);
+          cmd.addAll(List.of("-jar", ctx.jarsDir().resolve(jarOf(runner)).toString(), "etl"));
           cmd.add("--inputPath=" + ctx.dataset().inputDir());
           cmd.add("--outputRoot=" + ctx.outputRoot());
           cmd.add("--keyringPath=" + ctx.dataset().keyring());

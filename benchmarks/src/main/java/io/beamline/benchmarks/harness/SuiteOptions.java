@@ -22,13 +22,21 @@ public record SuiteOptions(
     Path classpathFile,
     Path classesDir,
     Path schemaDir,
-    int directMaxEvents) {
+    int directMaxEvents,
+    boolean variantsAtSmallestSizeOnly) {
 
   /** Quick mode: one size; with its contenders under ten minutes on two cores. */
   static final List<Integer> QUICK_SIZES = List.of(250_000);
 
   /** Quick mode's contenders: the runners, the baseline and native Spark; no variants. */
   static final List<String> QUICK_CONTENDERS = List.of("baseline", "native-spark", "direct", "flink", "spark");
+
+  /**
+   * Variants (no write, quality suites) that full mode runs at its smallest size only: what they
+   * show does not change with the size, and at 4M events each would add about half an hour.
+   */
+  static final List<String> SMALLEST_SIZE_VARIANTS =
+      List.of("baseline-nowrite", "flink-nowrite", "flink-quality", "spark-nowrite");
 
   /** Full mode: the three sizes. */
   static final List<Integer> FULL_SIZES = List.of(250_000, 1_000_000, 4_000_000);
@@ -79,7 +87,8 @@ public record SuiteOptions(
         mode, sizes, contenders,
         Path.of(given.getOrDefault("dataDir", "benchmarks/data")),
         Path.of(given.getOrDefault("resultsDir", "benchmarks/results")),
-        jars, classpath, classes, schemas, directMax);
+        jars, classpath, classes, schemas, directMax,
+        mode.equals("full") && !given.containsKey("contenders"));
   }
 
   private static List<Integer> parseSizes(String value) {

@@ -49,6 +49,6 @@ class BenchmarkSuiteTest {
 
   private static SuiteOptions options(Path tmp) {
     return new SuiteOptions("quick", List.of(3), List.of("baseline"), tmp.resolve("data"), tmp.resolve("results"),
-        tmp, tmp, tmp, tmp, 1);
+        tmp, tmp, tmp, tmp, 1, false);
   }
 }

@@ -38,10 +38,24 @@ class ResultsTableTest {
   @Test
   void scalingIsJudgedOnTimeAndPeakMemory() {
     ResultsTable t = new ResultsTable(List.of(
-        run("flink", 1_000_000, 100, 2.0, true), run("flink", 4_000_000, 430, 2.2, true)));
+        run("flink", 250_000, 30, 1.5, true), run("flink", 1_000_000, 100, 2.0, true),
+        run("flink", 4_000_000, 430, 2.2, true)));
     String targets = t.targets();
-    assertThat(targets, containsString("| flink: 4x the input in <= 4.2x the time | 4.30x | **no** |"));
-    assertThat(targets, containsString("| flink: peak memory grows <= 20 % for 4x the input | +10 % | yes |"));
+    assertThat(targets, containsString("| flink, 250,000 -> 1,000,000 events: 4x the input in <= 4.2x the time | 3.33x | yes |"));
+    assertThat(targets, containsString("| flink, 250,000 -> 1,000,000 events: peak memory grows <= 20 % | +33 % | **no** |"));
+    assertThat(targets, containsString("| flink, 1,000,000 -> 4,000,000 events: 4x the input in <= 4.2x the time | 4.30x | **no** |"));
+    assertThat(targets, containsString("| flink, 1,000,000 -> 4,000,000 events: peak memory grows <= 20 % | +10 % | yes |"));
+  }
+
+  @Test
+  void directAtOneMillionIsJudgedWithTheDefaultHeapAndCappedAlike() {
+    ResultsTable t = new ResultsTable(List.of(
+        run("baseline", 1_000_000, 100, 1, true), run("direct", 1_000_000, 500, 6.3, true),
+        run("direct-2g", 1_000_000, 300, 2.6, true)));
+    String targets = t.targets();
+    assertThat(targets, containsString("| direct, 1M events: peak RSS < 3 GB | 6.30 GB | **no** |"));
+    assertThat(targets, containsString("| direct-2g, 1M events: peak RSS < 3 GB | 2.60 GB | yes |"));
+    assertThat(targets, containsString("| direct-2g, 1M events: >= 30 % of the baseline | 33 % | yes |"));
   }
 
   @Test

@@ -47,6 +47,18 @@ class SuiteOptionsTest {
   }
 
   @Test
+  void fullModeRunsItsVariantsAtTheSmallestSizeUnlessContendersAreNamed(@TempDir Path tmp) throws Exception {
+    for (String jar : List.of("beamline-direct.jar", "beamline-flink.jar", "beamline-spark.jar")) {
+      Files.writeString(tmp.resolve(jar), "");
+    }
+    assertThat(SuiteOptions.parse(args(tmp, "--mode=full")).variantsAtSmallestSizeOnly(), is(true));
+    assertThat(
+        SuiteOptions.parse(args(tmp, "--mode=full", "--contenders=flink-nowrite")).variantsAtSmallestSizeOnly(),
+        is(false));
+    assertThat(SuiteOptions.parse(args(tmp)).variantsAtSmallestSizeOnly(), is(false));
+  }
+
+  @Test
   void anUnknownContenderIsNamed(@TempDir Path tmp) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(args(tmp, "--contenders=flink,storm")));
