@@ -15,9 +15,10 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * {@link DecryptPayload}, {@link FlattenRecord}, {@link ValidateAgainstSchema} and {@link
- * ProtectPersonalData} fused into one DoFn with one dead-letter output: the same outputs, dead
+ * ProtectPersonalData} fused into one DoFn with one dead-letter output: the same rows, dead
  * letters (each under the stage that rejected it) and {@code records_out} counts as the four
- * stages applied in turn.
+ * stages applied in turn. Its events are {@link ValidatedEvent#trimmed() trimmed}: neither the
+ * payload nor the raw line travels on (each alone is as large as the event's rows).
  *
  * <p>Why fused: a runner that does not chain multi-output ParDos (Flink's batch translation sends
  * each through a tagged union and one filter per output) encodes and decodes every element between
@@ -101,7 +102,7 @@ public final class DecodeEnvelopes
         validate.countPassed();
         step = protect;
         ValidatedEvent safe = protect.apply(valid);
-        c.output(safe);
+        c.output(safe.trimmed());
         protect.countPassed();
       } catch (RejectedRecordException r) {
         DeadLetters.emit(c, step.rejected(e, r));

@@ -28,7 +28,8 @@ import org.joda.time.Duration;
 
 /**
  * Keeps one event per (tenant, event_id). In a bounded run ({@link #byEventId()}) over the whole
- * run, and which copy survives does not depend on the runner: the one whose raw line sorts first.
+ * run, and which copy survives does not depend on the runner: the one whose raw line has the
+ * lowest SHA-256 digest ({@link ValidatedEvent#rawDigest()}; byte-identical copies are alike).
  * In a stream ({@link #withinEventTime}) the first copy seen wins, and an event id is remembered
  * for a span of event time after its first copy. The event ids of the dropped copies come out on
  * {@link #DUPLICATES}, so the run can account for them.
@@ -125,7 +126,7 @@ public final class DeduplicateEvents
     return Math.floorMod(identity.hashCode() * 0x9E3779B9, buckets);
   }
 
-  /** Keeps, per identity in the bucket, the copy whose raw line sorts first. */
+  /** Keeps, per identity in the bucket, the copy whose raw line has the lowest digest. */
   static final class KeepFirstFn extends DoFn<KV<Integer, Iterable<ValidatedEvent>>, ValidatedEvent> {
     private final Counter dropped = Metrics.counter(DeadLetters.METRICS_NAMESPACE, "duplicates");
 
@@ -138,7 +139,7 @@ public final class DeduplicateEvents
           continue;
         }
         ValidatedEvent drop = e;
-        if (e.envelope().raw().compareTo(earlier.envelope().raw()) < 0) {
+        if (e.rawDigest().compareTo(earlier.rawDigest()) < 0) {
           drop = earlier;
           kept.put(identity(e), e);
         }

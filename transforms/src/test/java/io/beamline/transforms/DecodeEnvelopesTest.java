@@ -96,6 +96,24 @@ class DecodeEnvelopesTest {
   }
 
   @Test
+  void handsOnTrimmedEventsWithTheDigestOfTheirRawLine(TestPipeline p) throws Exception {
+    List<Envelope> envelopes = mixedEnvelopes();
+    String okDigest = new ValidatedEvent(envelopes.get(0), List.of()).rawDigest();
+
+    PAssert.that(
+            decodeFused(p, envelopes)
+                .output()
+                .apply(
+                    "Trimmed",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(
+                            (ValidatedEvent e) ->
+                                e.envelope().eventId() + ":" + e.envelope().payload() + e.envelope().raw()
+                                    + ":" + (e.envelope().eventId().equals("evt-ok") ? e.rawDigest() : ""))))
+        .containsInAnyOrder("evt-ok::" + okDigest, "evt-person::");
+  }
+
+  @Test
   void makesTheSameEventsAndDeadLettersAsTheFourStagesInTurn(TestPipeline p) throws Exception {
     List<Envelope> envelopes = mixedEnvelopes();
     WithFailures.Result<PCollection<ValidatedEvent>, DeadLetter> fused = decodeFused(p, envelopes);

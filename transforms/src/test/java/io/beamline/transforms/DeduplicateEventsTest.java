@@ -2,6 +2,7 @@ package io.beamline.transforms;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.beamline.transforms.model.EtlRow;
@@ -48,15 +49,16 @@ class DeduplicateEventsTest {
 
     PCollectionTuple out = dedup(p, copyB, other, copyC, copyA);
 
-    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copyA, other);
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(lowestDigest(copyA, copyB, copyC), other);
     PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1", "evt-1");
   }
 
   @Test
-  void keepsTheCopyWhoseRawLineSortsFirstWhateverTheInputOrder(TestPipeline p) {
+  void keepsTheCopyWhoseRawLineHasTheLowestDigestWhateverTheInputOrder(TestPipeline p) {
     ValidatedEvent copyA = event("acme", "evt-1", "a");
     ValidatedEvent copyB = event("acme", "evt-1", "b");
     ValidatedEvent copyC = event("acme", "evt-1", "c");
+    ValidatedEvent survivor = lowestDigest(copyA, copyB, copyC);
 
     PCollectionTuple forward =
         p.apply("Forward", Create.of(copyA, copyB, copyC))
@@ -65,8 +67,8 @@ class DeduplicateEventsTest {
         p.apply("Backward", Create.of(copyC, copyB, copyA))
             .apply("DedupBackward", DeduplicateEvents.byEventId());
 
-    PAssert.that("forward", forward.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copyA);
-    PAssert.that("backward", backward.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(copyA);
+    PAssert.that("forward", forward.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(survivor);
+    PAssert.that("backward", backward.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(survivor);
   }
 
   @Test
@@ -97,8 +99,7 @@ class DeduplicateEventsTest {
 
     PCollectionTuple out = dedup(p, order, item);
 
-    // The raw line of order_items sorts before the one of orders ("order_items" < "orders").
-    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(item);
+    PAssert.that(out.get(DeduplicateEvents.UNIQUE)).containsInAnyOrder(lowestDigest(order, item));
     PAssert.that(out.get(DeduplicateEvents.DUPLICATES)).containsInAnyOrder("evt-1");
   }
 
@@ -107,10 +108,11 @@ class DeduplicateEventsTest {
     List<ValidatedEvent> in = new ArrayList<>();
     List<ValidatedEvent> expected = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      ValidatedEvent first = event(i % 2 == 0 ? "acme" : "globex", "evt-" + i, "a");
-      in.add(event(first.envelope().tenant(), "evt-" + i, "z"));
-      in.add(first);
-      expected.add(first);
+      ValidatedEvent a = event(i % 2 == 0 ? "acme" : "globex", "evt-" + i, "a");
+      ValidatedEvent z = event(a.envelope().tenant(), "evt-" + i, "z");
+      in.add(z);
+      in.add(a);
+      expected.add(lowestDigest(a, z));
     }
     for (int buckets : new int[] {1, 7, 1024}) {
       PCollectionTuple out =
@@ -188,6 +190,43 @@ class DeduplicateEventsTest {
   private static PCollectionTuple dedup(TestPipeline p, ValidatedEvent... events) {
     return p.apply("Events", Create.of(Arrays.asList(events)))
         .apply("Dedup", DeduplicateEvents.byEventId());
+  }
+
+  @Test
+  void aTrimmedEventKeepsItsRowsIdentityAndRawDigestButNotItsPayloadOrRawLine() {
+    ValidatedEvent full = event("acme", "evt-1", "a");
+
+    ValidatedEvent trimmed = full.trimmed();
+
+    assertThat(trimmed.rows(), is(full.rows()));
+    assertThat(trimmed.rawDigest(), is(full.rawDigest()));
+    assertThat(trimmed.envelope().eventId(), is("evt-1"));
+    assertThat(trimmed.envelope().eventTimeMillis(), is(full.envelope().eventTimeMillis()));
+    assertThat(trimmed.envelope().payload() + trimmed.envelope().raw(), is(""));
+    assertThat(full.rawDigest(), is(not(event("acme", "evt-1", "b").rawDigest())));
+  }
+
+  /** The copy deduplication keeps: the lowest SHA-256 of the raw line, computed here apart. */
+  private static ValidatedEvent lowestDigest(ValidatedEvent... copies) {
+    ValidatedEvent best = null;
+    String bestHex = null;
+    for (ValidatedEvent c : copies) {
+      String hex = sha256Hex(c.envelope().raw());
+      if (best == null || hex.compareTo(bestHex) < 0) {
+        best = c;
+        bestHex = hex;
+      }
+    }
+    return best;
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** An accepted event whose raw line differs from other copies only in the payload's "copy". */

@@ -56,7 +56,7 @@ import org.apache.hadoop.conf.Configuration;
  * etl path; dead letters only need to be kept and countable. No raw or audit zone either.
  *
  * <p>Where it differs from Beamline on purpose: of two copies of an event the first one a worker
- * finishes survives (Beamline keeps the copy whose line sorts first; the generator's duplicates are
+ * finishes survives (Beamline keeps the copy whose line has the lowest SHA-256; the generator's duplicates are
  * byte-identical, so the rows are the same), and an existing etl or dlq zone under the output root
  * is refused rather than replaced.
  *

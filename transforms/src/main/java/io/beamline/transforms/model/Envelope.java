@@ -69,11 +69,20 @@ public final class Envelope {
     return keyId;
   }
 
-  /** Base64 ciphertext when {@link #keyId()} is set, otherwise the payload JSON object's text. */
+  /**
+   * Base64 ciphertext when {@link #keyId()} is set, otherwise the payload JSON object's text; empty
+   * in a {@link ValidatedEvent#trimmed() trimmed} event.
+   */
   public String payload() {
     return payload;
   }
 
+  /** The same identity, key id and event time, with an empty payload and raw line. */
+  Envelope withoutPayloadAndRaw() {
+    return new Envelope(eventId, tenant, source, table, eventTimeMillis, keyId, "", "");
+  }
+
+  /** The line as received; empty in a {@link ValidatedEvent#trimmed() trimmed} event. */
   public String raw() {
     return raw;
   }

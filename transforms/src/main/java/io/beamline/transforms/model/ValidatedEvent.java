@@ -3,7 +3,11 @@ package io.beamline.transforms.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.CoderProvider;
@@ -11,11 +15,16 @@ import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
-/** An event whose every row passed its table schema: the parent row first, then its children. */
+/**
+ * An event whose every row passed its table schema: the parent row first, then its children, and
+ * the SHA-256 digest of its raw line, which picks the copy deduplication keeps.
+ */
 @DefaultCoder(ValidatedEvent.ValidatedEventCoder.class)
 public final class ValidatedEvent {
   private Envelope envelope;
   private List<EtlRow> rows;
+  /** Hex SHA-256 of the raw line; computed on first use, kept when the raw line is trimmed off. */
+  private String rawDigest;
 
   ValidatedEvent() {}
 
@@ -32,11 +41,40 @@ public final class ValidatedEvent {
     return rows;
   }
 
+  /** Hex SHA-256 of the raw line the event was parsed from. */
+  public String rawDigest() {
+    if (rawDigest == null) {
+      rawDigest = digest(envelope.raw());
+    }
+    return rawDigest;
+  }
+
+  /**
+   * The same event, its envelope without the payload and the raw line: what travels on once the
+   * rows hold the data. The copies of a large input no longer pile up in a runner's grouping (the
+   * Direct runner holds every element of a GroupByKey in memory); the raw line's digest stays.
+   */
+  public ValidatedEvent trimmed() {
+    ValidatedEvent t = new ValidatedEvent(envelope.withoutPayloadAndRaw(), rows);
+    t.rawDigest = rawDigest();
+    return t;
+  }
+
+  private static String digest(String raw) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ValidatedEvent
         && envelope.equals(((ValidatedEvent) o).envelope)
-        && rows.equals(((ValidatedEvent) o).rows);
+        && rows.equals(((ValidatedEvent) o).rows)
+        && rawDigest().equals(((ValidatedEvent) o).rawDigest());
   }
 
   @Override
@@ -70,6 +108,7 @@ public final class ValidatedEvent {
       for (EtlRow row : value.rows) {
         EtlRow.EtlRowCoder.of().encode(row, out);
       }
+      writeString(value.rawDigest(), out);
     }
 
     @Override
@@ -80,7 +119,9 @@ public final class ValidatedEvent {
       for (int i = 0; i < n; i++) {
         rows.add(EtlRow.EtlRowCoder.of().decode(in));
       }
-      return new ValidatedEvent(envelope, rows);
+      ValidatedEvent v = new ValidatedEvent(envelope, rows);
+      v.rawDigest = readString(in);
+      return v;
     }
   }
 }
