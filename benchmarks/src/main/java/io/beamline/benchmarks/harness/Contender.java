@@ -27,6 +27,6 @@ public record Contender(
 
   /** Whether this contender reports its counts in Beamline's audit record (else a RESULT line). */
   public boolean isBeamline() {
-    return name.equals("direct") || name.startsWith("flink") || name.startsWith("spark");
+    return name.startsWith("direct") || name.startsWith("flink") || name.startsWith("spark");
   }
 }
