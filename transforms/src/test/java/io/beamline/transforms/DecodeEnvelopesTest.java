@@ -1,5 +1,6 @@
 package io.beamline.transforms;
 
+import static io.beamline.transforms.testing.BeamlineCounters.counter;
 import static io.beamline.transforms.model.DeadLetterReason.DECRYPT_FAILED;
 import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
 import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -207,16 +207,5 @@ class DecodeEnvelopesTest {
 
   private static MapElements<ValidatedEvent, String> eventIds() {
     return MapElements.into(TypeDescriptors.strings()).via((ValidatedEvent e) -> e.envelope().eventId());
-  }
-
-  private static long counter(MetricQueryResults metrics, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c : metrics.getCounters()) {
-      if (c.getName().getNamespace().equals(DeadLetters.METRICS_NAMESPACE)
-          && c.getName().getName().equals(name)) {
-        sum += c.getAttempted();
-      }
-    }
-    return sum;
   }
 }

@@ -1,5 +1,6 @@
 package io.beamline.transforms;
 
+import static io.beamline.transforms.testing.BeamlineCounters.counter;
 import static io.beamline.transforms.model.DeadLetterReason.DECRYPT_FAILED;
 import static io.beamline.transforms.model.DeadLetterReason.INVALID_ENVELOPE_FIELD;
 import static io.beamline.transforms.model.DeadLetterReason.MALFORMED_JSON;
@@ -23,7 +24,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -364,17 +364,6 @@ class ProcessEnvelopesTest {
     assertThat(counter(metrics, "dead_letters.decrypt.UNKNOWN_KEY"), is(1L));
     assertThat(counter(metrics, "records_out.validate"), is(2L));
     assertThat(counter(metrics, "duplicates"), is(0L));
-  }
-
-  private static long counter(MetricQueryResults metrics, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c : metrics.getCounters()) {
-      if (c.getName().getNamespace().equals(DeadLetters.METRICS_NAMESPACE)
-          && c.getName().getName().equals(name)) {
-        sum += c.getAttempted();
-      }
-    }
-    return sum;
   }
 
   // ---- helpers -----------------------------------------------------------------------------
