@@ -151,4 +151,17 @@ final class EndlessStreamFixture {
     assertThat("etl topic, read_committed", byTable, equalTo(new TreeMap<>(sample.expectedEtlRows())));
     assertThat("etl topic, no row twice", distinct.size(), is(values.size()));
   }
+
+  /**
+   * Cancels a job and waits (up to a minute) until it has stopped: cancelling returns before the
+   * tasks stop, and a task still writing into a test's temporary directory makes JUnit fail to
+   * delete it.
+   */
+  static void cancelAndWait(org.apache.beam.sdk.PipelineResult job) throws java.io.IOException, InterruptedException {
+    job.cancel();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    while (!job.getState().isTerminal() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+  }
 }

@@ -98,7 +98,7 @@ class StreamLoadSurvivesRestartsTest {
       // A few more load batches' time: a replayed batch would show up as a count above expected.
       Thread.sleep(5_000);
     } finally {
-      job.cancel();
+      EndlessStreamFixture.cancelAndWait(job);
     }
 
     Map<String, Long> byTable = new TreeMap<>();

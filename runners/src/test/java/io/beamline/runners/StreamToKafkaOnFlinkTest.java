@@ -53,7 +53,7 @@ class StreamToKafkaOnFlinkTest {
       // Two more checkpoints: a replay after the restore would show up by now.
       Thread.sleep(5_000);
     } finally {
-      job.cancel();
+      EndlessStreamFixture.cancelAndWait(job);
     }
 
     stream.assertTopicHoldsEveryRowOnce("restart", sample);
@@ -90,7 +90,7 @@ class StreamToKafkaOnFlinkTest {
           firstHalf, EndlessStreamFixture.expectedRows(sample), (System.nanoTime() - failedAt) / 1e9);
       Thread.sleep(5_000);
     } finally {
-      job.cancel();
+      EndlessStreamFixture.cancelAndWait(job);
     }
 
     assertThat("the job was set up again after the failure", Files.exists(Path.of(marker + ".recovered")), is(true));
