@@ -1272,4 +1272,30 @@ class BatchEtlPipelineTest {
       assertFailsNaming("--runId", "--runId=../escape");
     }
   }
+
+  /** How a run is planned before its pipeline is built. */
+  @Nested
+  class Planning {
+    @TempDir Path tmp;
+
+    @Test
+    void aRunOnTheDirectRunnerDeduplicatesInOneBucketPerCoreWhateverTheInputSize() throws IOException {
+      Path input = tmp.resolve("in");
+      Files.createDirectories(input);
+      Files.writeString(input.resolve("events.jsonl"), Envelopes.envelope().line() + "\n");
+      EtlOptions options =
+          EtlTestSupport.options(
+              EtlTestSupport.etlArgs(input, tmp.resolve("out"), TestKeyrings.writeKeyringFile(tmp)));
+      options.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+
+      int expected = Math.max(4, Runtime.getRuntime().availableProcessors());
+      assertThat(BatchEtlPipeline.prepare(options).dedupBuckets(), is(expected));
+      assertThat(BatchEtlPipeline.dedupBuckets(org.apache.beam.runners.direct.DirectRunner.class, 4096), is(expected));
+    }
+
+    @Test
+    void aRunOnAnotherRunnerDeduplicatesInBucketsSizedToItsInput() {
+      assertThat(BatchEtlPipeline.dedupBuckets(org.apache.beam.sdk.testing.CrashingRunner.class, 4096), is(4096));
+    }
+  }
 }

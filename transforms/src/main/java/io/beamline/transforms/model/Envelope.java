@@ -144,9 +144,9 @@ public final class Envelope {
     public Envelope decode(InputStream in) throws IOException {
       Envelope e = new Envelope();
       e.eventId = readString(in);
-      e.tenant = readString(in);
-      e.source = readString(in);
-      e.table = readString(in);
+      e.tenant = readName(in);
+      e.source = readName(in);
+      e.table = readName(in);
       e.eventTimeMillis = readLong(in);
       e.keyId = readNullableString(in);
       e.payload = readString(in);

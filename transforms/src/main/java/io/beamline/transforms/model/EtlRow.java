@@ -51,6 +51,14 @@ public final class EtlRow {
     return r;
   }
 
+  /** This row, holding {@code id} itself when it equals the row's event id (one copy per event). */
+  EtlRow sharingEventId(String id) {
+    if (eventId.equals(id)) {
+      eventId = id;
+    }
+    return this;
+  }
+
   public String source() {
     return source;
   }
@@ -132,9 +140,9 @@ public final class EtlRow {
     @Override
     public EtlRow decode(InputStream in) throws IOException {
       EtlRow r = new EtlRow();
-      r.source = readString(in);
-      r.table = readString(in);
-      r.tenant = readString(in);
+      r.source = readName(in);
+      r.table = readName(in);
+      r.tenant = readName(in);
       r.eventId = readString(in);
       r.eventTimeMillis = readLong(in);
       r.valuesJson = readString(in);

@@ -20,6 +20,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 abstract class FieldsCoder<T> extends AtomicCoder<T> {
   private static final long serialVersionUID = 1L;
   private static final StringUtf8Coder STRING = StringUtf8Coder.of();
+  private static final CanonicalNames NAMES = new CanonicalNames(10_000);
 
   static void writeString(String value, OutputStream out) throws IOException {
     if (value == null) {
@@ -30,6 +31,19 @@ abstract class FieldsCoder<T> extends AtomicCoder<T> {
 
   static String readString(InputStream in) throws IOException {
     return STRING.decode(in);
+  }
+
+  /**
+   * A string of few distinct values (tenant, source, table), one shared instance per value: a
+   * runner that holds decoded elements (the Direct runner's groupings hold a whole run) would
+   * otherwise keep a copy per row, a third of such a row's memory.
+   */
+  static String readName(InputStream in) throws IOException {
+    return NAMES.canonical(STRING.decode(in));
+  }
+
+  static @Nullable String readNullableName(InputStream in) throws IOException {
+    return readPresence(in) ? readName(in) : null;
   }
 
   static void writeNullableString(@Nullable String value, OutputStream out) throws IOException {

@@ -85,7 +85,7 @@ public final class FlatRow {
     @Override
     public FlatRow decode(InputStream in) throws IOException {
       FlatRow r = new FlatRow();
-      r.table = readString(in);
+      r.table = readName(in);
       r.columnsJson = readString(in);
       r.location = readString(in);
       return r;

@@ -123,7 +123,7 @@ public final class ValidatedEvent {
       int n = readInt(in);
       List<EtlRow> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        rows.add(EtlRow.EtlRowCoder.of().decode(in));
+        rows.add(EtlRow.EtlRowCoder.of().decode(in).sharingEventId(envelope.eventId()));
       }
       ValidatedEvent v = new ValidatedEvent(envelope, rows);
       v.rawDigest = readString(in);

@@ -54,6 +54,40 @@ class FieldsCoderTest {
   }
 
   @Test
+  void decodedRowsShareOneInstanceOfEachTenantSourceAndTable() throws Exception {
+    EtlRow first = roundTrip(EtlRow.EtlRowCoder.of(), ROW);
+    EtlRow second = roundTrip(EtlRow.EtlRowCoder.of(), ROW);
+    Envelope envelope = roundTrip(Envelope.EnvelopeCoder.of(), ENCRYPTED);
+
+    assertThat(first.tenant() == second.tenant(), is(true));
+    assertThat(first.source() == second.source(), is(true));
+    assertThat(first.table() == second.table(), is(true));
+    assertThat(envelope.tenant() == first.tenant(), is(true));
+    assertThat(first.eventId() == second.eventId(), is(false));
+  }
+
+  @Test
+  void aDecodedEventsRowsHoldTheEnvelopesEventIdInstance() throws Exception {
+    EtlRow other = new EtlRow("shop", "orders", "acme", "evt-other", 5L, "{}");
+    ValidatedEvent back =
+        roundTrip(ValidatedEvent.ValidatedEventCoder.of(), new ValidatedEvent(ENCRYPTED, List.of(ROW, other)));
+
+    assertThat(back.rows().get(0).eventId() == back.envelope().eventId(), is(true));
+    assertThat(back.rows().get(1).eventId(), is("evt-other"));
+  }
+
+  @Test
+  void canonicalNamesPastTheirCapacityReturnEachStringAsItIs() {
+    CanonicalNames names = new CanonicalNames(1);
+    String acme = names.canonical(new String("acme"));
+
+    assertThat(names.canonical(new String("acme")) == acme, is(true));
+    String globex = new String("globex");
+    assertThat(names.canonical(globex) == globex, is(true));
+    assertThat(names.canonical(new String("globex")) == globex, is(false));
+  }
+
+  @Test
   void roundTripsDeadLettersWithAndWithoutTheirOptionalFields() throws Exception {
     DeadLetter bare =
         DeadLetter.builder("parse", DeadLetterReason.MALFORMED_JSON, "not json")
