@@ -6,6 +6,7 @@ import io.beamline.transforms.ValidateAgainstSchema;
 import io.beamline.transforms.model.EtlRow;
 import io.beamline.transforms.schema.FieldSpec;
 import io.beamline.transforms.schema.TableSchemas;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -16,6 +17,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -32,6 +38,8 @@ public final class EtlAvroSchemas implements Serializable {
 
   private final TableSchemas schemas;
   private transient Map<String, Schema> cache;
+  private transient Map<Schema, GenericDatumWriter<GenericRecord>> writers;
+  private transient Map<Schema, GenericDatumReader<GenericRecord>> readers;
 
   public EtlAvroSchemas(TableSchemas schemas) {
     this.schemas = schemas;
@@ -114,6 +122,37 @@ public final class EtlAvroSchemas implements Serializable {
     r.put(ValidateAgainstSchema.EXTRA_COLUMN, extra == null || extra.isNull() ? null : extra.textValue());
     r.put(INGESTED_AT, ingestedAtMicros);
     return r;
+  }
+
+  /** A record as Avro binary, to be read back with {@link #decode} and the same schema. */
+  byte[] encode(GenericRecord record) {
+    if (writers == null) {
+      writers = new ConcurrentHashMap<>();
+    }
+    GenericDatumWriter<GenericRecord> writer =
+        writers.computeIfAbsent(record.getSchema(), GenericDatumWriter::new);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+    try {
+      writer.write(record, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode a row of " + record.getSchema().getFullName(), e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** A record of table {@code source}.{@code table} from its Avro binary. */
+  GenericRecord decode(String source, String table, byte[] record) {
+    if (readers == null) {
+      readers = new ConcurrentHashMap<>();
+    }
+    GenericDatumReader<GenericRecord> reader = readers.computeIfAbsent(of(source, table), GenericDatumReader::new);
+    try {
+      return reader.read(null, DecoderFactory.get().binaryDecoder(record, null));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot decode a row of " + source + "." + table, e);
+    }
   }
 
   private static Object avroValue(FieldSpec column, JsonNode v) {

@@ -8,7 +8,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -85,25 +87,51 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
     String prefix = filePrefix;
     String zoneName = zone;
     PCollection<String> written =
-        rows.apply(
-            "WriteParquet",
-            FileIO.<String, EtlRow>writeDynamic()
-                .by(row -> PartitionPath.of(zoneName, row))
-                .withDestinationCoder(StringUtf8Coder.of())
-                .via(
-                    Contextful.fn((EtlRow row) -> avro.toRecord(row, ingestedAtMicros)),
-                    Contextful.fn(
-                        (String partition) ->
-                            (FileIO.Sink<GenericRecord>)
-                                new SnappyParquetSink(avro.of(sourceOf(partition), tableOf(partition)))))
-                .to(outputRoot)
-                .withNaming(partition -> new PartitionFileNaming(partition, prefix, ".parquet"))
-                .withNumShards(shardsPerPartition))
+        rows.apply("EncodeAsAvro", ParDo.of(new EncodeAsAvroFn(avro, ingestedAtMicros, zoneName)))
+            .setCoder(AvroEncodedRow.AvroEncodedRowCoder.of())
+            .apply(
+                "WriteParquet",
+                FileIO.<String, AvroEncodedRow>writeDynamic()
+                    .by(AvroEncodedRow::partition)
+                    .withDestinationCoder(StringUtf8Coder.of())
+                    .via(
+                        Contextful.fn(
+                            (AvroEncodedRow row) ->
+                                avro.decode(sourceOf(row.partition()), tableOf(row.partition()), row.record())),
+                        Contextful.fn(
+                            (String partition) ->
+                                (FileIO.Sink<GenericRecord>)
+                                    new SnappyParquetSink(avro.of(sourceOf(partition), tableOf(partition)))))
+                    .to(outputRoot)
+                    .withNaming(partition -> new PartitionFileNaming(partition, prefix, ".parquet"))
+                    .withNumShards(shardsPerPartition))
         .getPerDestinationOutputFilenames()
         .apply("WrittenFiles", Values.create());
     return replaceEarlierFiles
         ? written.apply("ReplaceEarlierFiles", ReplaceStaleFiles.inTheirDirectories())
         : written;
+  }
+
+  /**
+   * Each row as its Parquet record before the write groups rows by file: the conversion from
+   * JSON text happens once either way, and the grouping then holds and moves compact bytes.
+   */
+  static final class EncodeAsAvroFn extends DoFn<EtlRow, AvroEncodedRow> {
+    private final EtlAvroSchemas avro;
+    private final long ingestedAtMicros;
+    private final String zone;
+
+    EncodeAsAvroFn(EtlAvroSchemas avro, long ingestedAtMicros, String zone) {
+      this.avro = avro;
+      this.ingestedAtMicros = ingestedAtMicros;
+      this.zone = zone;
+    }
+
+    @ProcessElement
+    public void process(@Element EtlRow row, OutputReceiver<AvroEncodedRow> out) {
+      out.output(
+          new AvroEncodedRow(PartitionPath.of(zone, row), avro.encode(avro.toRecord(row, ingestedAtMicros))));
+    }
   }
 
   private static String sourceOf(String partition) {

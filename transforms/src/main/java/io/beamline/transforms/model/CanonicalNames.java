@@ -7,15 +7,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * capacity} distinct values a string is returned as it is, so a field of unexpectedly many values
  * (a tenant per customer) costs no more memory than without it. Thread-safe.
  */
-final class CanonicalNames {
+public final class CanonicalNames {
   private final int capacity;
   private final ConcurrentHashMap<String, String> names = new ConcurrentHashMap<>();
 
-  CanonicalNames(int capacity) {
+  public CanonicalNames(int capacity) {
     this.capacity = capacity;
   }
 
-  String canonical(String value) {
+  public String canonical(String value) {
     String known = names.get(value);
     if (known != null) {
       return known;
