@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -116,6 +118,54 @@ class ReadEnvelopeLinesTest {
     Files.writeString(dir.resolve("c.txt"), "{\"c\":3}\n");
     WithFailures.Result<PCollection<String>, DeadLetter> out = read(dir + "/*.jsonl", 100);
     PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}", "{\"b\":2}");
+    p.run().waitUntilFinish();
+  }
+
+  /** Lines of varied lengths, blank and CRLF ones among them, some longer than the ranges. */
+  private static List<String> variedLines() {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      lines.add(i % 17 == 0 ? "" : "{\"n\":" + i + ",\"pad\":\"" + "x".repeat((i * 7) % 90) + "\"}" + (i % 5 == 0 ? "\r" : ""));
+    }
+    return lines;
+  }
+
+  @Test
+  void readsEveryLineOnceWhateverTheRangesCutThrough() throws IOException {
+    List<String> lines = variedLines();
+    Files.writeString(dir.resolve("a.jsonl"), String.join("\n", lines));
+    List<String> expected = new ArrayList<>();
+    for (String l : lines) {
+      if (!l.isEmpty()) {
+        expected.add(l.replace("\r", ""));
+      }
+    }
+    for (long rangeBytes : new long[] {1, 3, 50, 1000}) {
+      PCollection<String> out =
+          p.apply("Read" + rangeBytes, ReadEnvelopeLines.from(dir + "/*").withMaxLineBytes(200).withRangeBytes(rangeBytes))
+              .output();
+      PAssert.that("ranges of " + rangeBytes + " bytes", out).containsInAnyOrder(expected);
+    }
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void anOversizedLineAcrossRangesIsOneDeadLetterLocatedByItsByte() throws IOException {
+    String big = "{\"x\":\"" + "y".repeat(500) + "\"}";
+    String text = "{\"a\":1}\n" + big + "\n{\"b\":2}\n";
+    Files.writeString(dir.resolve("a.jsonl"), text);
+    WithFailures.Result<PCollection<String>, DeadLetter> out =
+        p.apply(ReadEnvelopeLines.from(dir + "/*").withMaxLineBytes(100).withRangeBytes(5));
+    PAssert.that(out.output()).containsInAnyOrder("{\"a\":1}", "{\"b\":2}");
+    PAssert.that(out.failures())
+        .satisfies(
+            letters -> {
+              List<DeadLetter> all = new ArrayList<>();
+              letters.forEach(all::add);
+              assertThat(all.size(), is(1));
+              assertThat(all.get(0).detail(), containsString("the line at byte 8 of "));
+              return null;
+            });
     p.run().waitUntilFinish();
   }
 }
