@@ -260,9 +260,9 @@ public final class DeadLetter {
       d.raw = readNullableString(in);
       d.rawBase64 = readNullableString(in);
       d.eventId = readNullableString(in);
-      d.tenant = readNullableName(in);
-      d.source = readNullableName(in);
-      d.table = readNullableName(in);
+      d.tenant = readNullableString(in);
+      d.source = readNullableString(in);
+      d.table = readNullableString(in);
       d.eventTimeMillis = readPresence(in) ? readLong(in) : null;
       d.rejectedAtMillis = readLong(in);
       return d;

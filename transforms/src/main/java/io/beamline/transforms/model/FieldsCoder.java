@@ -36,14 +36,11 @@ abstract class FieldsCoder<T> extends AtomicCoder<T> {
   /**
    * A string of few distinct values (tenant, source, table), one shared instance per value: a
    * runner that holds decoded elements (the Direct runner's groupings hold a whole run) would
-   * otherwise keep a copy per row, a third of such a row's memory.
+   * otherwise keep a copy per row, a third of such a row's memory. Only for names already
+   * validated: a dead letter's names come from rejected input and would crowd the bounded map.
    */
   static String readName(InputStream in) throws IOException {
     return NAMES.canonical(STRING.decode(in));
-  }
-
-  static @Nullable String readNullableName(InputStream in) throws IOException {
-    return readPresence(in) ? readName(in) : null;
   }
 
   static void writeNullableString(@Nullable String value, OutputStream out) throws IOException {
