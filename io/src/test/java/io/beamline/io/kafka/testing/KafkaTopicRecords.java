@@ -50,7 +50,7 @@ public final class KafkaTopicRecords {
               .collect(Collectors.toList());
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      Map<TopicPartition, Long> end = endOffsets(bootstrapServers, consumer, partitions, readCommitted, timeout);
       Map<Integer, List<ConsumerRecord<byte[], byte[]>>> read = new LinkedHashMap<>();
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
@@ -65,6 +65,49 @@ public final class KafkaTopicRecords {
       List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
       partitions.forEach(tp -> records.addAll(read.getOrDefault(tp.partition(), List.of())));
       return records;
+    }
+  }
+
+  /** How long a committed transaction's markers may take to reach its partitions. */
+  private static final Duration MARKERS_SETTLE = Duration.ofSeconds(5);
+
+  /**
+   * The end offsets to read to. With read_committed, the last stable offsets, waited for until
+   * they reach the partitions' ends (at most {@link #MARKERS_SETTLE}): a producer's commit returns
+   * before the broker has written the transaction's markers into every partition, and until then
+   * that partition's last stable offset still stands before the committed records.
+   */
+  private static Map<TopicPartition, Long> endOffsets(
+      String bootstrapServers,
+      KafkaConsumer<byte[], byte[]> consumer,
+      List<TopicPartition> partitions,
+      boolean readCommitted,
+      Duration timeout) {
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+    if (!readCommitted) {
+      return end;
+    }
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    try (KafkaConsumer<byte[], byte[]> uncommitted =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      long deadline = System.nanoTime() + Math.min(MARKERS_SETTLE.toNanos(), timeout.toNanos());
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, Long> high = uncommitted.endOffsets(partitions, timeout);
+        Map<TopicPartition, Long> stable = end;
+        if (partitions.stream().allMatch(tp -> stable.get(tp) >= high.get(tp))) {
+          return stable;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return end;
+        }
+        end = consumer.endOffsets(partitions, timeout);
+      }
+      return end;
     }
   }
 
