@@ -32,6 +32,12 @@ final class PersonalDataCipher {
   private final Keyring keyring;
   private final Map<String, TenantKeys> byTenant = new HashMap<>();
   private final Cipher cipher;
+  // The JDK refuses to init GCM for encryption with the key and nonce of its previous init, which
+  // a repeated value (a replayed or duplicate row) produces: its text is then the previous one.
+  private String lastTenant;
+  private byte[] lastNonce;
+  private byte[] lastPlain;
+  private String lastText;
 
   /** A tenant's derived keys; absent from the map's values when the tenant has no pii key. */
   private static final class TenantKeys {
@@ -73,6 +79,9 @@ final class PersonalDataCipher {
       k.nonce.update(lengthPrefixed(part.getBytes(StandardCharsets.UTF_8)));
     }
     byte[] nonce = Arrays.copyOf(k.nonce.doFinal(lengthPrefixed(plain)), PayloadCipher.IV_BYTES);
+    if (tenant.equals(lastTenant) && Arrays.equals(nonce, lastNonce) && Arrays.equals(plain, lastPlain)) {
+      return lastText;
+    }
     try {
       cipher.init(Cipher.ENCRYPT_MODE, k.encrypt, new GCMParameterSpec(PayloadCipher.TAG_BITS, nonce));
       cipher.updateAAD(tenant.getBytes(StandardCharsets.UTF_8));
@@ -80,7 +89,12 @@ final class PersonalDataCipher {
       byte[] out = new byte[nonce.length + sealed.length];
       System.arraycopy(nonce, 0, out, 0, nonce.length);
       System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
-      return Base64.getEncoder().encodeToString(out);
+      String text = Base64.getEncoder().encodeToString(out);
+      lastTenant = tenant;
+      lastNonce = nonce;
+      lastPlain = plain;
+      lastText = text;
+      return text;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption of a pii value failed", e);
     }

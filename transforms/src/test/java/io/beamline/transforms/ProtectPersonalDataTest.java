@@ -151,6 +151,21 @@ class ProtectPersonalDataTest {
   }
 
   @Test
+  void encryptsTheSameValueTwiceInARowToTheSameText() {
+    PersonalDataCipher cipher = newCipher();
+
+    String first = cipher.encrypt("acme", "Ann Lee", "e-1", "people", "0", "name");
+    String again = cipher.encrypt("acme", "Ann Lee", "e-1", "people", "0", "name");
+    String other = cipher.encrypt("acme", "Ann Lee", "e-2", "people", "0", "name");
+    String firstOnceMore = cipher.encrypt("acme", "Ann Lee", "e-1", "people", "0", "name");
+
+    assertThat(again, is(first));
+    assertThat(firstOnceMore, is(first));
+    assertThat(other, is(not(first)));
+    assertThat(cipher.reveal("acme", again), is("Ann Lee"));
+  }
+
+  @Test
   void revealRefusesAValueOfAnotherTenantWithoutQuotingIt() {
     PersonalDataCipher cipher = newCipher();
     String acmeText = cipher.encrypt("acme", "Ann Lee", "e-1", "people", "0", "name");
