@@ -53,7 +53,9 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
   /**
    * For windowed (streaming) input: each window and pane writes files of its own, named after
    * them and after {@code runToken}, and files already in a partition are kept. The token keeps a
-   * restarted job, whose pane numbers start again, from overwriting an earlier run's files.
+   * restarted job, whose pane numbers start again, from overwriting an earlier run's files. An
+   * unbounded input is written from stable input ({@link StablePaneWrite}), so that a pane replayed
+   * after a restore rewrites its own files instead of adding rows twice.
    */
   public PartitionedParquetWrite keepingOtherFiles(String runToken) {
     return new PartitionedParquetWrite(
@@ -86,9 +88,23 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
     long ingestedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, ingestedAt);
     String prefix = filePrefix;
     String zoneName = zone;
-    PCollection<String> written =
+    PCollection<AvroEncodedRow> encoded =
         rows.apply("EncodeAsAvro", ParDo.of(new EncodeAsAvroFn(avro, ingestedAtMicros, zoneName)))
-            .setCoder(AvroEncodedRow.AvroEncodedRowCoder.of())
+            .setCoder(AvroEncodedRow.AvroEncodedRowCoder.of());
+    if (!replaceEarlierFiles && rows.isBounded() == PCollection.IsBounded.UNBOUNDED) {
+      return encoded.apply(
+          "WriteParquetPanes",
+          new StablePaneWrite<AvroEncodedRow, GenericRecord>(
+              outputRoot,
+              prefix,
+              ".parquet",
+              shardsPerPartition,
+              AvroEncodedRow::partition,
+              row -> avro.decode(sourceOf(row.partition()), tableOf(row.partition()), row.record()),
+              partition -> new SnappyParquetSink(avro.of(sourceOf(partition), tableOf(partition)))));
+    }
+    PCollection<String> written =
+        encoded
             .apply(
                 "WriteParquet",
                 FileIO.<String, AvroEncodedRow>writeDynamic()

@@ -48,6 +48,12 @@ public final class PartitionedTextWrite
   @Override
   public PCollection<String> expand(PCollection<KV<String, String>> lines) {
     String prefix = filePrefix;
+    if (!replaceEarlierFiles && lines.isBounded() == PCollection.IsBounded.UNBOUNDED) {
+      return lines.apply(
+          "WriteJsonLinePanes",
+          new StablePaneWrite<KV<String, String>, String>(
+              outputRoot, prefix, ".jsonl", shardsPerPartition, KV::getKey, KV::getValue, partition -> TextIO.sink()));
+    }
     PCollection<String> written =
         lines
         .apply(
