@@ -52,6 +52,26 @@ class PersonalDataProtectorTest {
   }
 
   @Test
+  void theSameRowProtectedTwiceInARowGetsTheSameText() throws Exception {
+    KeyringKeys keys = KeyringKeys.load(TestKeyrings.writeKeyringFile(tmp));
+    PersonalDataProtector protector = new PersonalDataProtector(keys);
+    Envelope e = new Envelope();
+    e.tenant = "acme";
+    e.eventId = "e-1";
+    FlatRow first = new FlatRow();
+    first.reset(PEOPLE, null, null, 0);
+    first.values[1] = "Ann";
+    FlatRow again = new FlatRow();
+    again.reset(PEOPLE, null, null, 0);
+    again.values[1] = "Ann";
+
+    protector.protect(first, e);
+    protector.protect(again, e);
+
+    assertThat(again.values[1], equalTo(first.values[1]));
+  }
+
+  @Test
   void aTenantWithoutPiiKeyIsUnknownKey() {
     Rejection r = assertThrows(Rejection.class, () -> protect("nobody"));
     assertThat(r.reason(), equalTo(DeadLetterReason.UNKNOWN_KEY));
