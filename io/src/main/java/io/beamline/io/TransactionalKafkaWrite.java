@@ -347,26 +347,6 @@ public final class TransactionalKafkaWrite
      * Kafka holds it.
      */
     private ShardProducer open(int shardId, long next, String writerId) throws IOException {
-      ShardProgress committed = committedProgress(shardId);
-      long lastWritten = -1;
-      if (committed != null) {
-        if (writerId.equals(committed.writerId)) {
-          lastWritten = committed.lastWritten;
-        } else if (next > 0) {
-          throw new IllegalStateException(
-              "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " shard " + shardId
-                  + " was last written by another job: give each job its own --kafkaSinkGroupId");
-        } else {
-          LOG.info(
-              "Shard {} of {}: group {} holds progress of an earlier job; this job starts afresh",
-              shardId, topic, sinkGroupId);
-        }
-      } else if (next > 0) {
-        throw new IllegalStateException(
-            "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " has no progress for"
-                + " shard " + shardId + " although this job wrote up to number " + (next - 1)
-                + ": the group's offsets expired or were deleted, so what was written is unknown");
-      }
       KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
               Map.of(
@@ -377,12 +357,39 @@ public final class TransactionalKafkaWrite
               new ByteArraySerializer(),
               new ByteArraySerializer());
       try {
+        // Fence first, read the progress after: fencing waits for a transaction an earlier producer
+        // of the shard has in flight (a stopped job's last commit) and stops any further one, so
+        // the progress read next is final. Read before, it could miss that last commit, and its
+        // records would be written twice.
         producer.initTransactions();
-      } catch (RuntimeException e) {
+        return new ShardProducer(shardId, writerId, producer, lastWritten(shardId, next, writerId));
+      } catch (RuntimeException | IOException e) {
         producer.close(CLOSE_TIMEOUT);
         throw e;
       }
-      return new ShardProducer(shardId, writerId, producer, lastWritten);
+    }
+
+    /** The last number of this writer Kafka holds for the shard; -1 when none. */
+    private long lastWritten(int shardId, long next, String writerId) throws IOException {
+      ShardProgress committed = committedProgress(shardId);
+      if (committed != null) {
+        if (writerId.equals(committed.writerId)) {
+          return committed.lastWritten;
+        } else if (next > 0) {
+          throw new IllegalStateException(
+              "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " shard " + shardId
+                  + " was last written by another job: give each job its own --kafkaSinkGroupId");
+        }
+        LOG.info(
+            "Shard {} of {}: group {} holds progress of an earlier job; this job starts afresh",
+            shardId, topic, sinkGroupId);
+      } else if (next > 0) {
+        throw new IllegalStateException(
+            "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " has no progress for"
+                + " shard " + shardId + " although this job wrote up to number " + (next - 1)
+                + ": the group's offsets expired or were deleted, so what was written is unknown");
+      }
+      return -1;
     }
 
     private ShardProgress committedProgress(int shardId) throws IOException {
@@ -392,6 +399,8 @@ public final class TransactionalKafkaWrite
               Map.of(
                   ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                   ConsumerConfig.GROUP_ID_CONFIG, sinkGroupId,
+                  // Asks the broker for stable offsets: none a transaction still has pending.
+                  ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                   ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
               new ByteArrayDeserializer(),
               new ByteArrayDeserializer())) {
