@@ -95,13 +95,14 @@ public final class PartitionedParquetWrite extends PTransform<PCollection<EtlRow
       return encoded.apply(
           "WriteParquetPanes",
           new StablePaneWrite<AvroEncodedRow, GenericRecord>(
-              outputRoot,
-              prefix,
-              ".parquet",
-              shardsPerPartition,
-              AvroEncodedRow::partition,
-              row -> avro.decode(sourceOf(row.partition()), tableOf(row.partition()), row.record()),
-              partition -> new SnappyParquetSink(avro.of(sourceOf(partition), tableOf(partition)))));
+              new StablePaneWrite.PaneFiles<>(
+                  outputRoot,
+                  prefix,
+                  ".parquet",
+                  shardsPerPartition,
+                  row -> avro.decode(sourceOf(row.partition()), tableOf(row.partition()), row.record()),
+                  partition -> new SnappyParquetSink(avro.of(sourceOf(partition), tableOf(partition)))),
+              AvroEncodedRow::partition));
     }
     PCollection<String> written =
         encoded

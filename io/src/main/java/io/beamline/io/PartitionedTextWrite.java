@@ -52,7 +52,9 @@ public final class PartitionedTextWrite
       return lines.apply(
           "WriteJsonLinePanes",
           new StablePaneWrite<KV<String, String>, String>(
-              outputRoot, prefix, ".jsonl", shardsPerPartition, KV::getKey, KV::getValue, partition -> TextIO.sink()));
+              new StablePaneWrite.PaneFiles<>(
+                  outputRoot, prefix, ".jsonl", shardsPerPartition, KV::getValue, partition -> TextIO.sink()),
+              KV::getKey));
     }
     PCollection<String> written =
         lines

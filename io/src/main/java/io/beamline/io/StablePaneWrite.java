@@ -1,6 +1,7 @@
 package io.beamline.io;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.UUID;
@@ -39,41 +40,35 @@ import org.apache.beam.sdk.values.PCollection;
  * Outputs the paths of the files written.
  */
 final class StablePaneWrite<T, OutT> extends PTransform<PCollection<T>, PCollection<String>> {
-  private final String outputRoot;
-  private final String filePrefix;
-  private final String suffix;
-  private final int shards;
-  private final SerializableFunction<T, String> partitionOf;
-  private final SerializableFunction<T, OutT> outputOf;
-  private final SerializableFunction<String, FileIO.Sink<OutT>> sinkFor;
-
-  StablePaneWrite(
+  /**
+   * Where a partition's pane files go and how an element becomes a file's record: {@code outputOf}
+   * turns an element into what {@code sinkFor(partition)} writes.
+   */
+  record PaneFiles<T, OutT>(
       String outputRoot,
       String filePrefix,
       String suffix,
       int shards,
-      SerializableFunction<T, String> partitionOf,
       SerializableFunction<T, OutT> outputOf,
-      SerializableFunction<String, FileIO.Sink<OutT>> sinkFor) {
-    this.outputRoot = outputRoot;
-    this.filePrefix = filePrefix;
-    this.suffix = suffix;
-    this.shards = shards;
+      SerializableFunction<String, FileIO.Sink<OutT>> sinkFor)
+      implements Serializable {}
+
+  private final PaneFiles<T, OutT> files;
+  private final SerializableFunction<T, String> partitionOf;
+
+  StablePaneWrite(PaneFiles<T, OutT> files, SerializableFunction<T, String> partitionOf) {
+    this.files = files;
     this.partitionOf = partitionOf;
-    this.outputOf = outputOf;
-    this.sinkFor = sinkFor;
   }
 
   @Override
   public PCollection<String> expand(PCollection<T> input) {
     Coder<T> coder = input.getCoder();
     return input
-        .apply("AssignShard", ParDo.of(new AssignShardFn<>(partitionOf, shards)))
+        .apply("AssignShard", ParDo.of(new AssignShardFn<>(partitionOf, files.shards())))
         .setCoder(KvCoder.of(ShardedKeyCoder.of(StringUtf8Coder.of()), coder))
         .apply("GroupPanes", GroupByKey.create())
-        .apply(
-            "WritePaneFiles",
-            ParDo.of(new WritePaneFileFn<>(outputRoot, filePrefix, suffix, shards, outputOf, sinkFor)));
+        .apply("WritePaneFiles", ParDo.of(new WritePaneFileFn<>(files)));
   }
 
   /** The shard follows from the element, so a replayed element lands in the shard it had. */
@@ -95,26 +90,10 @@ final class StablePaneWrite<T, OutT> extends PTransform<PCollection<T>, PCollect
 
   /** Writes one pane of one partition's shard to its file. */
   static final class WritePaneFileFn<T, OutT> extends DoFn<KV<ShardedKey<String>, Iterable<T>>, String> {
-    private final String outputRoot;
-    private final String filePrefix;
-    private final String suffix;
-    private final int shards;
-    private final SerializableFunction<T, OutT> outputOf;
-    private final SerializableFunction<String, FileIO.Sink<OutT>> sinkFor;
+    private final PaneFiles<T, OutT> files;
 
-    WritePaneFileFn(
-        String outputRoot,
-        String filePrefix,
-        String suffix,
-        int shards,
-        SerializableFunction<T, OutT> outputOf,
-        SerializableFunction<String, FileIO.Sink<OutT>> sinkFor) {
-      this.outputRoot = outputRoot;
-      this.filePrefix = filePrefix;
-      this.suffix = suffix;
-      this.shards = shards;
-      this.outputOf = outputOf;
-      this.sinkFor = sinkFor;
+    WritePaneFileFn(PaneFiles<T, OutT> files) {
+      this.files = files;
     }
 
     @ProcessElement
@@ -127,21 +106,21 @@ final class StablePaneWrite<T, OutT> extends PTransform<PCollection<T>, PCollect
         throws IOException {
       String partition = pane.getKey().getKey();
       String name =
-          new PartitionFileNaming(partition, filePrefix, suffix)
-              .getFilename(window, paneInfo, shards, pane.getKey().getShardNumber(), Compression.UNCOMPRESSED);
+          new PartitionFileNaming(partition, files.filePrefix(), files.suffix())
+              .getFilename(window, paneInfo, files.shards(), pane.getKey().getShardNumber(), Compression.UNCOMPRESSED);
       ResourceId target =
-          FileSystems.matchNewResource(outputRoot, true).resolve(name, StandardResolveOptions.RESOLVE_FILE);
+          FileSystems.matchNewResource(files.outputRoot(), true).resolve(name, StandardResolveOptions.RESOLVE_FILE);
       ResourceId temp =
           target
               .getCurrentDirectory()
               .resolve("." + target.getFilename() + ".tmp-" + UUID.randomUUID(), StandardResolveOptions.RESOLVE_FILE);
       boolean moved = false;
       try {
-        FileIO.Sink<OutT> sink = sinkFor.apply(partition);
+        FileIO.Sink<OutT> sink = files.sinkFor().apply(partition);
         try (WritableByteChannel channel = FileSystems.create(temp, MimeTypes.BINARY)) {
           sink.open(channel);
           for (T element : pane.getValue()) {
-            sink.write(outputOf.apply(element));
+            sink.write(files.outputOf().apply(element));
           }
           sink.flush();
         }
