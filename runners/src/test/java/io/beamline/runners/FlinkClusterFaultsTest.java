@@ -203,6 +203,26 @@ class FlinkClusterFaultsTest {
       }
       Thread.sleep(1_000);
     }
-    throw new AssertionError("only " + seen + " of " + rows + " rows in the etl zone within " + timeout);
+    throw new AssertionError(
+        "only " + seen + " of " + rows + " rows in the etl zone within " + timeout
+            + "; now " + java.time.Instant.now() + ", input watermarks of the running job: "
+            + watermarksOfRunningJob());
+  }
+
+  /** Each task's input watermark as an instant, for the message of a zone that stopped growing. */
+  private static String watermarksOfRunningJob() {
+    try {
+      return flink.cluster().runningJobInputWatermarks().entrySet().stream()
+          .map(e -> "\n  " + watermarkText(e.getValue()) + "  " + e.getKey())
+          .collect(java.util.stream.Collectors.joining());
+    } catch (RuntimeException e) {
+      return "unavailable (" + e.getMessage() + ")";
+    }
+  }
+
+  private static String watermarkText(long millis) {
+    return millis == Long.MAX_VALUE || millis == Long.MIN_VALUE
+        ? String.valueOf(millis)
+        : java.time.Instant.ofEpochMilli(millis).toString();
   }
 }

@@ -195,6 +195,31 @@ public final class FlinkSessionCluster implements AutoCloseable {
     return history.size();
   }
 
+  /**
+   * The running job's input watermark per task (the lowest of its subtasks, in epoch
+   * milliseconds; Long.MIN_VALUE before the first one), keyed by task name: for diagnosing a
+   * stream whose windows do not close. Empty when no job runs.
+   */
+  public Map<String, Long> runningJobInputWatermarks() {
+    JsonNode job = runningJob();
+    Map<String, Long> watermarks = new LinkedHashMap<>();
+    if (job == null) {
+      return watermarks;
+    }
+    String jobUrl = "http://" + master() + "/jobs/" + job.get("jid").asText();
+    for (JsonNode vertex : readJson(processes.httpGet(jobUrl)).path("vertices")) {
+      long lowest = Long.MAX_VALUE;
+      for (JsonNode metric :
+          readJson(processes.httpGet(jobUrl + "/vertices/" + vertex.path("id").asText() + "/watermarks"))) {
+        if (metric.path("id").asText().endsWith(".currentInputWatermark")) {
+          lowest = Math.min(lowest, metric.path("value").asLong(Long.MIN_VALUE));
+        }
+      }
+      watermarks.put(vertex.path("name").asText(), lowest);
+    }
+    return watermarks;
+  }
+
   /** Whether a job runs with every one of its tasks running (after a restart: recovered). */
   public boolean runningJobHasAllTasksRunning() {
     JsonNode job = runningJob();
