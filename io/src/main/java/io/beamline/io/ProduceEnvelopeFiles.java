@@ -46,6 +46,15 @@ public final class ProduceEnvelopeFiles {
   /** Sends every line of {@code files} and waits until the broker has them all; returns the count. */
   public static long send(String bootstrapServers, String topic, List<Path> files)
       throws IOException, InterruptedException {
+    return send(bootstrapServers, topic, null, files);
+  }
+
+  /**
+   * As {@link #send(String, String, List)}, into one partition of the topic (null: the
+   * producer's partitioner picks).
+   */
+  public static long send(String bootstrapServers, String topic, Integer partition, List<Path> files)
+      throws IOException, InterruptedException {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -65,7 +74,7 @@ public final class ProduceEnvelopeFiles {
       for (int i = 0; i < longest; i++) {
         for (List<byte[]> fileLines : lines) {
           if (i < fileLines.size()) {
-            sent.add(producer.send(new ProducerRecord<>(topic, fileLines.get(i))));
+            sent.add(producer.send(new ProducerRecord<>(topic, partition, null, fileLines.get(i))));
           }
         }
       }

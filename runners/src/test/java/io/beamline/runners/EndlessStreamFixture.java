@@ -113,23 +113,7 @@ final class EndlessStreamFixture {
 
   /** Sends every line of {@code file} into one partition of {@code <name>-events}. */
   void sendToPartition(String name, Path file, int partition) throws Exception {
-    java.util.Properties props = new java.util.Properties();
-    props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-        new org.apache.kafka.clients.producer.KafkaProducer<>(
-            props,
-            new org.apache.kafka.common.serialization.ByteArraySerializer(),
-            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-      for (String line : java.nio.file.Files.readAllLines(file)) {
-        if (!line.isBlank()) {
-          producer.send(
-              new org.apache.kafka.clients.producer.ProducerRecord<>(
-                  name + "-events", partition, null, line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
-      }
-      producer.flush();
-    }
+    ProduceEnvelopeFiles.send(kafka.bootstrapServers(), name + "-events", partition, List.of(file));
   }
 
   static long expectedRows(GeneratedSample sample) {
