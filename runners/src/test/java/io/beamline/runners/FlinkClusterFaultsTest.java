@@ -218,8 +218,8 @@ class FlinkClusterFaultsTest {
       return flink.cluster().runningJobInputWatermarks().entrySet().stream()
           .map(e -> "\n  " + watermarkText(e.getValue()) + "  " + e.getKey())
           .collect(java.util.stream.Collectors.joining());
-    } catch (RuntimeException e) {
-      return "unavailable (" + e.getMessage() + ")";
+    } catch (RuntimeException | InterruptedException e) {
+      return "unavailable (" + e + ")";
     }
   }
 

@@ -197,25 +197,30 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
   /**
    * The running job's input watermark per task (the lowest of its subtasks, in epoch
-   * milliseconds; Long.MIN_VALUE before the first one), keyed by task name: for diagnosing a
-   * stream whose windows do not close. Empty when no job runs.
+   * milliseconds; Long.MIN_VALUE before the first one; absent while the JobManager has not
+   * fetched the task's metrics yet), keyed by task name: for diagnosing a stream whose windows
+   * do not close. Empty when no job runs.
    */
-  public Map<String, Long> runningJobInputWatermarks() {
+  public Map<String, Long> runningJobInputWatermarks() throws InterruptedException {
     JsonNode job = runningJob();
     Map<String, Long> watermarks = new LinkedHashMap<>();
     if (job == null) {
       return watermarks;
     }
     String jobUrl = "http://" + master() + "/jobs/" + job.get("jid").asText();
-    for (JsonNode vertex : readJson(processes.httpGet(jobUrl)).path("vertices")) {
-      long lowest = Long.MAX_VALUE;
-      for (JsonNode metric :
-          readJson(processes.httpGet(jobUrl + "/vertices/" + vertex.path("id").asText() + "/watermarks"))) {
-        if (metric.path("id").asText().endsWith(".currentInputWatermark")) {
-          lowest = Math.min(lowest, metric.path("value").asLong(Long.MIN_VALUE));
-        }
+    List<JsonNode> vertices = new ArrayList<>();
+    readJson(processes.httpGet(jobUrl)).path("vertices").forEach(vertices::add);
+    // The JobManager fetches metrics on demand: the first request of a task's may find none.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      for (JsonNode vertex : vertices) {
+        String url = jobUrl + "/vertices/" + vertex.path("id").asText() + "/watermarks";
+        readJson(processes.httpGet(url)).forEach(metric -> {
+          if (metric.path("id").asText().endsWith(".currentInputWatermark")) {
+            watermarks.merge(vertex.path("name").asText(), metric.path("value").asLong(Long.MIN_VALUE), Math::min);
+          }
+        });
       }
-      watermarks.put(vertex.path("name").asText(), lowest);
+      Thread.sleep(2_000);
     }
     return watermarks;
   }
