@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BeamlineMainTest {
   @Test
@@ -148,5 +149,83 @@ class BeamlineMainTest {
   @Test
   void leavesHelpAlone() {
     assertThat(BeamlineMain.withRunnerDefaults(new String[] {"help"}, "SparkRunner"), arrayContaining("help"));
+  }
+
+  /** A file of {@code bytes} that takes no disk space. */
+  private static Path sparseFile(Path file, long bytes) throws java.io.IOException {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(bytes);
+    }
+    return file;
+  }
+
+  @Test
+  void sizesSparkPartitionsToALargeLocalInputAndSpills(@TempDir Path dir) throws Exception {
+    sparseFile(dir.resolve("a.jsonl"), 1_000_000_000L);
+    sparseFile(dir.resolve("b.jsonl"), 518_466_021L);
+    java.util.Properties spark = new java.util.Properties();
+
+    String[] args =
+        BeamlineMain.withSparkSizedToInput(
+            new String[] {"etl", "--inputPath=" + dir, "--runner=SparkRunner"}, spark);
+
+    assertThat(args, arrayContaining("etl", "--inputPath=" + dir, "--runner=SparkRunner", "--storageLevel=MEMORY_AND_DISK_SER"));
+    assertThat(spark.getProperty("spark.default.parallelism"), is("61"));
+  }
+
+  @Test
+  void givesALargerInputAtMost64SparkPartitions(@TempDir Path dir) throws Exception {
+    sparseFile(dir.resolve("a.jsonl"), 6_078_483_717L);
+    java.util.Properties spark = new java.util.Properties();
+
+    BeamlineMain.withSparkSizedToInput(new String[] {"etl", "--inputPath=" + dir, "--runner=SparkRunner"}, spark);
+
+    assertThat(spark.getProperty("spark.default.parallelism"), is("64"));
+  }
+
+  @Test
+  void leavesSparkDefaultsForAnInputBelowOneGigabyte(@TempDir Path dir) throws Exception {
+    sparseFile(dir.resolve("a.jsonl"), 380L << 20);
+    java.util.Properties spark = new java.util.Properties();
+    String[] given = {"etl", "--inputPath=" + dir, "--runner=SparkRunner"};
+
+    assertThat(BeamlineMain.withSparkSizedToInput(given, spark), arrayContaining(given));
+    assertThat(spark.isEmpty(), is(true));
+  }
+
+  @Test
+  void aStorageLevelOrParallelismGivenByTheUserWins(@TempDir Path dir) throws Exception {
+    sparseFile(dir.resolve("a.jsonl"), 4L << 30);
+    String[] withLevel = {"etl", "--inputPath=" + dir, "--runner=SparkRunner", "--storageLevel=MEMORY_ONLY"};
+    java.util.Properties spark = new java.util.Properties();
+    assertThat(BeamlineMain.withSparkSizedToInput(withLevel, spark), arrayContaining(withLevel));
+    assertThat(spark.isEmpty(), is(true));
+
+    String[] plain = {"etl", "--inputPath=" + dir, "--runner=SparkRunner"};
+    spark.setProperty("spark.default.parallelism", "8");
+    assertThat(BeamlineMain.withSparkSizedToInput(plain, spark), arrayContaining(plain));
+    assertThat(spark.getProperty("spark.default.parallelism"), is("8"));
+  }
+
+  @Test
+  void otherRunnersAreNotSized(@TempDir Path dir) throws Exception {
+    sparseFile(dir.resolve("a.jsonl"), 4L << 30);
+    String[] flink = {"etl", "--inputPath=" + dir, "--runner=FlinkRunner"};
+    java.util.Properties spark = new java.util.Properties();
+
+    assertThat(BeamlineMain.withSparkSizedToInput(flink, spark), arrayContaining(flink));
+    assertThat(spark.isEmpty(), is(true));
+  }
+
+  @Test
+  void countsTheInputAsEtlReadsIt(@TempDir Path dir) throws Exception {
+    sparseFile(dir.resolve("a.jsonl"), 100);
+    sparseFile(dir.resolve("b.jsonl"), 20);
+    sparseFile(dir.resolve("notes.txt"), 3);
+
+    assertThat(BeamlineMain.localInputBytes(dir.toString()), is(123L));
+    assertThat(BeamlineMain.localInputBytes(dir + "/*.jsonl"), is(120L));
+    assertThat(BeamlineMain.localInputBytes(dir.resolve("b.jsonl").toUri().toString()), is(20L));
+    assertThat(BeamlineMain.localInputBytes("s3://bucket/events/"), is(0L));
   }
 }
