@@ -346,7 +346,13 @@ public final class TransactionalKafkaWrite
      * A producer for the shard, which fences any earlier producer of it, and the shard's progress as
      * Kafka holds it.
      */
-    private ShardProducer open(int shardId, long next, String writerId) throws IOException {
+    ShardProducer open(int shardId, long next, String writerId) throws IOException {
+      // A job restored onto a sink group another job writes fails here, before it fences: fencing
+      // would abort that job's open transaction. (Read again after fencing, below, for the final say.)
+      ShardProgress before = committedProgress(shardId);
+      if (before != null && next > 0 && !writerId.equals(before.writerId)) {
+        throw writtenByAnotherJob(shardId);
+      }
       KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
               Map.of(
@@ -376,9 +382,7 @@ public final class TransactionalKafkaWrite
         if (writerId.equals(committed.writerId)) {
           return committed.lastWritten;
         } else if (next > 0) {
-          throw new IllegalStateException(
-              "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " shard " + shardId
-                  + " was last written by another job: give each job its own --kafkaSinkGroupId");
+          throw writtenByAnotherJob(shardId);
         }
         LOG.info(
             "Shard {} of {}: group {} holds progress of an earlier job; this job starts afresh",
@@ -390,6 +394,12 @@ public final class TransactionalKafkaWrite
                 + ": the group's offsets expired or were deleted, so what was written is unknown");
       }
       return -1;
+    }
+
+    private IllegalStateException writtenByAnotherJob(int shardId) {
+      return new IllegalStateException(
+          "Exactly-once sink group " + sinkGroupId + " of topic " + topic + " shard " + shardId
+              + " was last written by another job: give each job its own --kafkaSinkGroupId");
     }
 
     private ShardProgress committedProgress(int shardId) throws IOException {

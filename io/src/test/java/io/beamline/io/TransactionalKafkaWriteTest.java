@@ -144,6 +144,40 @@ class TransactionalKafkaWriteTest {
   }
 
   /**
+   * A job restored (numbers already written) onto the sink group of another job that is running
+   * fails naming the option, and leaves the other job's open transaction alone: it does not fence.
+   */
+  @Test
+  void aRestoredJobOnAnotherJobsGroupFailsWithoutFencingThatJob() throws Exception {
+    kafka.createTopic("tx-fence", 1);
+    write(
+        freshPipeline(),
+        TransactionalKafkaWrite.to(kafka.bootstrapServers(), "tx-fence", 1, "g-fence").withJobWriterId("job-a"),
+        records("tx-fence", "a", 5));
+    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> jobA =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "beamline-g-fence-tx-fence-0"),
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      jobA.initTransactions();
+      jobA.beginTransaction();
+      jobA.send(records("tx-fence", "open", 1).get(0));
+
+      IllegalStateException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalStateException.class,
+              () -> new TransactionalKafkaWrite.WriteInTransactionsFn(kafka.bootstrapServers(), "tx-fence", "g-fence")
+                  .open(0, 3, "job-b"));
+
+      assertThat(refused.getMessage(), org.hamcrest.Matchers.containsString("--kafkaSinkGroupId"));
+      jobA.commitTransaction();
+    }
+    assertThat(committed("tx-fence"), hasSize(6));
+  }
+
+  /**
    * Both GroupByKeys batch records into panes. Left alone, the second would inherit the first's
    * continuation trigger, which on Flink fires per element: a transaction per record.
    */
