@@ -7,15 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A Flink session cluster of separate JVMs for a test class, started on first use from the test
  * classpath (so its TaskManagers already hold Beamline's classes) and stopped after the class.
- * Jobs submitted to it stage {@link #stagedJar()}, an empty jar: nothing needs uploading.
+ * Jobs submitted to it stage {@link #stagedJar()}, an empty jar: nothing needs uploading. Its
+ * folder (configuration and the processes' logs) is deleted afterwards unless a test failed.
  */
-public final class FlinkSessionClusterExtension implements AfterAllCallback {
+public final class FlinkSessionClusterExtension implements AfterAllCallback, AfterEachCallback {
   private final int taskManagers;
   private FlinkSessionCluster cluster;
   private Path dir;
@@ -60,11 +64,32 @@ public final class FlinkSessionClusterExtension implements AfterAllCallback {
     return jar;
   }
 
+  private boolean aTestFailed;
+
+  @Override
+  public synchronized void afterEach(ExtensionContext context) {
+    aTestFailed |= context.getExecutionException().isPresent();
+  }
+
   @Override
   public synchronized void afterAll(ExtensionContext context) {
     if (cluster != null) {
       cluster.close();
       cluster = null;
+    }
+    if (dir == null) {
+      return;
+    }
+    if (aTestFailed || context.getExecutionException().isPresent()) {
+      System.err.println("Flink session cluster logs kept for the failure: " + dir.resolve("log"));
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e);
     }
   }
 }
