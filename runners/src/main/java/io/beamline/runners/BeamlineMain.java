@@ -1,6 +1,7 @@
 package io.beamline.runners;
 
 import io.beamline.pipelines.BeamlineCli;
+import io.beamline.pipelines.etl.BatchEtlPipeline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -168,47 +169,13 @@ public final class BeamlineMain {
         || sparkProperties.containsKey(SPARK_DEFAULT_PARALLELISM)) {
       return args;
     }
-    long bytes = localInputBytes(optionValue(list, "inputPath"));
+    long bytes = BatchEtlPipeline.localInputBytes(optionValue(list, "inputPath"));
     if (bytes < SPARK_LARGE_INPUT_BYTES) {
       return args;
     }
     long partitions = (bytes + SPARK_INPUT_BYTES_PER_PARTITION - 1) / SPARK_INPUT_BYTES_PER_PARTITION;
     sparkProperties.setProperty(SPARK_DEFAULT_PARALLELISM, String.valueOf(Math.min(MAX_SPARK_PARTITIONS, partitions)));
     return append(args, "--storageLevel=" + SPARK_LARGE_INPUT_STORAGE_LEVEL);
-  }
-
-  /**
-   * The bytes {@code --inputPath} names on the local file system, as {@code etl} reads it: a file,
-   * the files of a folder, or the files a glob matches; 0 for anything else (S3, nothing there).
-   */
-  static long localInputBytes(String inputPath) {
-    String path = inputPath.startsWith("file:") ? inputPath.substring(5) : inputPath;
-    if (path.isEmpty() || path.contains("://")) {
-      return 0;
-    }
-    try {
-      Path p = Path.of(path);
-      if (Files.isRegularFile(p)) {
-        return Files.size(p);
-      }
-      Path dir = Files.isDirectory(p) ? p : p.getParent();
-      if (dir == null || !Files.isDirectory(dir)) {
-        return 0;
-      }
-      java.nio.file.PathMatcher matches =
-          Files.isDirectory(p) ? f -> true : dir.getFileSystem().getPathMatcher("glob:" + p.getFileName());
-      long bytes = 0;
-      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          if (Files.isRegularFile(f) && matches.matches(f.getFileName())) {
-            bytes += Files.size(f);
-          }
-        }
-      }
-      return bytes;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
   }
 
   /**

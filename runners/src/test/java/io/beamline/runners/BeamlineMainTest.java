@@ -216,16 +216,4 @@ class BeamlineMainTest {
     assertThat(BeamlineMain.withSparkSizedToInput(flink, spark), arrayContaining(flink));
     assertThat(spark.isEmpty(), is(true));
   }
-
-  @Test
-  void countsTheInputAsEtlReadsIt(@TempDir Path dir) throws Exception {
-    sparseFile(dir.resolve("a.jsonl"), 100);
-    sparseFile(dir.resolve("b.jsonl"), 20);
-    sparseFile(dir.resolve("notes.txt"), 3);
-
-    assertThat(BeamlineMain.localInputBytes(dir.toString()), is(123L));
-    assertThat(BeamlineMain.localInputBytes(dir + "/*.jsonl"), is(120L));
-    assertThat(BeamlineMain.localInputBytes(dir.resolve("b.jsonl").toUri().toString()), is(20L));
-    assertThat(BeamlineMain.localInputBytes("s3://bucket/events/"), is(0L));
-  }
 }

@@ -184,10 +184,7 @@ public final class BatchEtlPipeline {
     if (S3Access.isS3(inputPath)) {
       return s3InputPattern(inputPath.trim());
     }
-    String pattern =
-        Files.isDirectory(Path.of(inputPath.startsWith("file:") ? inputPath.substring(5) : inputPath))
-            ? stripTrailingSlash(inputPath) + "/*"
-            : inputPath;
+    String pattern = localInputPattern(inputPath);
     if (!matchesFiles(pattern, inputPath)) {
       throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
     }
@@ -210,6 +207,28 @@ public final class BatchEtlPipeline {
   }
 
   /** The bytes of the files a pattern matches (0 when they cannot be listed: checked before). */
+  /** A local {@code --inputPath} as a pattern: a folder means its files. */
+  private static String localInputPattern(String inputPath) {
+    return Files.isDirectory(Path.of(inputPath.startsWith("file:") ? inputPath.substring(5) : inputPath))
+        ? stripTrailingSlash(inputPath) + "/*"
+        : inputPath;
+  }
+
+  /**
+   * The bytes a local {@code --inputPath} names, as {@code etl} reads it (a file, a folder's files,
+   * a glob's matches); 0 for an input in S3 or one that matches nothing.
+   */
+  public static long localInputBytes(String inputPath) {
+    if (inputPath == null || inputPath.isBlank() || S3Access.isS3(inputPath)) {
+      return 0;
+    }
+    try {
+      return inputBytes(localInputPattern(inputPath));
+    } catch (RuntimeException notAPath) {
+      return 0;
+    }
+  }
+
   private static long inputBytes(String pattern) {
     try {
       return FileSystems.match(pattern).metadata().stream().mapToLong(m -> m.sizeBytes()).sum();

@@ -1294,6 +1294,20 @@ class BatchEtlPipelineTest {
     }
 
     @Test
+    void countsALocalInputAsEtlReadsIt() throws IOException {
+      Path dir = tmp.resolve("sized");
+      Files.createDirectories(dir);
+      Files.write(dir.resolve("a.jsonl"), new byte[100]);
+      Files.write(dir.resolve("b.jsonl"), new byte[20]);
+      Files.write(dir.resolve("notes.txt"), new byte[3]);
+
+      assertThat(BatchEtlPipeline.localInputBytes(dir.toString()), is(123L));
+      assertThat(BatchEtlPipeline.localInputBytes(dir + "/*.jsonl"), is(120L));
+      assertThat(BatchEtlPipeline.localInputBytes(dir.resolve("b.jsonl").toUri().toString()), is(20L));
+      assertThat(BatchEtlPipeline.localInputBytes("s3://bucket/events/"), is(0L));
+    }
+
+    @Test
     void aRunOnAnotherRunnerDeduplicatesInBucketsSizedToItsInput() {
       assertThat(BatchEtlPipeline.dedupBuckets(org.apache.beam.sdk.testing.CrashingRunner.class, 4096), is(4096));
     }
