@@ -58,7 +58,28 @@ public final class BeamlineCli {
   }
 
   public static void main(String[] args) {
-    System.exit(new BeamlineCli().run(args, System.out, System.err));
+    exit(() -> new BeamlineCli().run(args, System.out, System.err));
+  }
+
+  /**
+   * Ends the JVM with the command's exit code, also when the command ended with an error the
+   * command line could not report: a runner's worker threads would otherwise keep the JVM alive
+   * after {@code main} died (an out-of-memory run on the Direct runner hung, never exiting).
+   */
+  public static void exit(java.util.function.IntSupplier command) {
+    int code;
+    try {
+      code = command.getAsInt();
+    } catch (Throwable t) {
+      try {
+        System.err.println("failed: " + t);
+      } finally {
+        // halt, not exit: shutdown hooks could wait on the threads that keep the JVM alive.
+        Runtime.getRuntime().halt(FAILED);
+      }
+      return;
+    }
+    System.exit(code);
   }
 
   /** Runs a command and returns its exit code. */
@@ -101,7 +122,18 @@ public final class BeamlineCli {
     } catch (Exception e) {
       err.println(args[0] + " failed: " + e);
       return FAILED;
+    } catch (OutOfMemoryError e) {
+      err.println(args[0] + " failed: out of memory (" + e.getMessage() + "). The Direct runner holds"
+          + " a batch run in memory: give the JVM a larger heap (java -Xmx3g -jar ... for 1M events) or"
+          + " run on Flink or Spark.");
+      return FAILED;
     }
+  }
+
+  /** The command line with one more command, for tests. */
+  BeamlineCli(String name, Command command) {
+    this();
+    commands.put(name, command);
   }
 
   private String usage() {

@@ -72,7 +72,8 @@ public final class BeamlineMain {
       effective = append(effective, "--flinkConfDir=" + writeLoopbackFlinkConf());
     }
     effective = withOwnJarStaged(effective, ownJar());
-    System.exit(new BeamlineCli().run(effective, System.out, System.err));
+    String[] run = effective;
+    BeamlineCli.exit(() -> new BeamlineCli().run(run, System.out, System.err));
   }
 
   /**

@@ -138,7 +138,7 @@ public final class FlattenRecord
         columns.set(k.getKey(), k.getValue());
       }
     }
-    rows.add(new FlatRow(schema.table(), columns.toString(), location));
+    rows.add(new FlatRow(schema.table(), columns, location));
     for (PendingChild pending : children) {
       ChildSpec spec = pending.spec();
       JsonNode array = pending.array();

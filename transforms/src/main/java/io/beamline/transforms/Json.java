@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one JSON mapper configuration every stage shares. */
@@ -51,6 +52,21 @@ public final class Json {
       throw new NumberOutOfRangeException();
     }
     return node;
+  }
+
+  /**
+   * Parses text that Beamline itself wrote as a JSON object (a row's columns or values); {@code
+   * what} names it in the error, which never quotes the text.
+   */
+  public static ObjectNode objectOf(String text, String what) {
+    try {
+      if (MAPPER.readTree(text) instanceof ObjectNode object) {
+        return object;
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(what + " are not JSON: " + describe(e));
+    }
+    throw new IllegalStateException(what + " are not a JSON object");
   }
 
   static boolean hasNonFiniteNumber(JsonNode node) {

@@ -2,7 +2,6 @@ package io.beamline.transforms;
 
 import static io.beamline.transforms.model.DeadLetterReason.UNKNOWN_KEY;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.transforms.model.DeadLetter;
@@ -113,12 +112,8 @@ public final class ProtectPersonalData
         throw new RejectedRecordException(
             UNKNOWN_KEY, row.table() + ": no pii key for tenant " + row.tenant() + " in the keyring");
       }
-      ObjectNode values;
-      try {
-        values = (ObjectNode) Json.MAPPER.readTree(row.valuesJson());
-      } catch (JsonProcessingException ex) {
-        throw new IllegalStateException("validated row is not JSON");
-      }
+      // A copy: the row's own tree stays as validation made it.
+      ObjectNode values = Json.MAPPER.createObjectNode().setAll(row.values());
       for (FieldSpec field : pii) {
         JsonNode value = values.get(field.name());
         if (value == null || value.isNull()) {
@@ -137,7 +132,7 @@ public final class ProtectPersonalData
                     field.name()));
       }
       return new EtlRow(
-              row.source(), row.table(), row.tenant(), row.eventId(), row.eventTimeMillis(), values.toString())
+              row.source(), row.table(), row.tenant(), row.eventId(), row.eventTimeMillis(), values)
           .withRowIndex(row.rowIndex());
     }
   }

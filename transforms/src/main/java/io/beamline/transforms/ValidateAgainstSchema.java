@@ -2,7 +2,6 @@ package io.beamline.transforms;
 
 import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -91,15 +90,15 @@ public final class ValidateAgainstSchema
 
   static EtlRow validate(TableSchemas schemas, Envelope e, FlatRow row)
       throws RejectedRecordException {
-    ObjectNode columns;
-    try {
-      columns = (ObjectNode) Json.MAPPER.readTree(row.columnsJson());
-    } catch (JsonProcessingException ex) {
-      throw new IllegalStateException("flattened row is not JSON", ex);
-    }
+    ObjectNode columns = row.columns();
+    List<FieldSpec> fields = schemas.columnsOf(e.source(), row.table());
     ObjectNode values = Json.MAPPER.createObjectNode();
-    for (FieldSpec field : schemas.columnsOf(e.source(), row.table())) {
-      JsonNode value = columns.remove(field.name());
+    int known = 0;
+    for (FieldSpec field : fields) {
+      JsonNode value = columns.get(field.name());
+      if (value != null) {
+        known++;
+      }
       if (value == null || value.isNull()) {
         if (field.required()) {
           throw violation(row, field, "required");
@@ -112,11 +111,20 @@ public final class ValidateAgainstSchema
         throw violation(row, field, v.rule());
       }
     }
-    values.set(
-        EXTRA_COLUMN,
-        columns.isEmpty() ? NullNode.getInstance() : TextNode.valueOf(columns.toString()));
-    return new EtlRow(
-        e.source(), row.table(), e.tenant(), e.eventId(), e.eventTimeMillis(), values.toString());
+    values.set(EXTRA_COLUMN, known == columns.size() ? NullNode.getInstance() : extra(columns, fields));
+    return new EtlRow(e.source(), row.table(), e.tenant(), e.eventId(), e.eventTimeMillis(), values);
+  }
+
+  /** The columns the schema does not know, in their order, as one JSON object string. */
+  private static TextNode extra(ObjectNode columns, List<FieldSpec> fields) {
+    ObjectNode extra = Json.MAPPER.createObjectNode();
+    columns.fields().forEachRemaining(
+        c -> {
+          if (fields.stream().noneMatch(f -> f.name().equals(c.getKey()))) {
+            extra.set(c.getKey(), c.getValue());
+          }
+        });
+    return TextNode.valueOf(extra.toString());
   }
 
   private static RejectedRecordException violation(FlatRow row, FieldSpec field, String rule) {

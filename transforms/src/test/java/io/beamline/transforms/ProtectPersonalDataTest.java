@@ -191,6 +191,21 @@ class ProtectPersonalDataTest {
     assertThat(e.getMessage(), is("the keyring has no pii key for tenant hooli"));
   }
 
+  @Test
+  void leavesTheTreeOfTheRowItProtectsAsValidationMadeIt() throws Exception {
+    String values = "{\"person_id\":\"P-1\",\"email\":null,\"name\":\"Ann Lee\",\"city\":\"Berlin\",\"_extra\":null}";
+    Envelope e = Envelopes.envelope().eventId("e-1").tenant("acme").toEnvelope();
+    EtlRow row = new EtlRow("shop", "people", "acme", "e-1", e.eventTimeMillis(), Json.objectOf(values, "values"));
+    ProtectPersonalData.Protect protect = new ProtectPersonalData.Protect(KEYRING, SCHEMAS);
+    protect.setup();
+
+    ValidatedEvent out = protect.apply(new ValidatedEvent(e, List.of(row)));
+
+    assertThat(row.valuesJson(), is(values));
+    assertThat(out.rows().get(0).valuesJson(), not(containsString("Ann Lee")));
+    assertThat(out.rows().get(0).values().get("city").asText(), is("Berlin"));
+  }
+
   // ---- left alone --------------------------------------------------------------------------
 
   @Test

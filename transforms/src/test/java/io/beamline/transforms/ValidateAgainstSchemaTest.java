@@ -1,6 +1,8 @@
 package io.beamline.transforms;
 
 import static io.beamline.transforms.model.DeadLetterReason.SCHEMA_VIOLATION;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
 
 import io.beamline.transforms.model.DeadLetter;
 import io.beamline.transforms.model.Envelope;
@@ -120,6 +122,26 @@ class ValidateAgainstSchemaTest {
                         + "\"item_count\":null,\"_extra\":\"{\\\"coupon\\\":\\\"WINTER\\\","
                         + "\\\"customer_name_first\\\":\\\"Ann\\\",\\\"gift\\\":true,"
                         + "\\\"tags\\\":\\\"[\\\\\\\"a\\\\\\\"]\\\"}\"}")));
+  }
+
+  @Test
+  void validatesARowHeldAsATreeWithoutChangingTheTree() {
+    String columns = "{\"order_id\":\"O-1\",\"coupon\":\"WINTER\",\"total\":3,\"gift\":true}";
+    FlatRow asTree = new FlatRow("orders", Json.objectOf(columns, "columns"), "");
+
+    EtlRow fromTree;
+    try {
+      fromTree = ValidateAgainstSchema.validate(TestSchemas.shop(), VALID.toEnvelope(), asTree);
+    } catch (RejectedRecordException e) {
+      throw new AssertionError(e);
+    }
+
+    assertThat(
+        fromTree.valuesJson(),
+        is("{\"order_id\":\"O-1\",\"total\":\"3.00\",\"status\":null,"
+            + "\"customer_address_city\":\"unknown\",\"created_at\":null,\"item_count\":null,"
+            + "\"_extra\":\"{\\\"coupon\\\":\\\"WINTER\\\",\\\"gift\\\":true}\"}"));
+    assertThat(asTree.columnsJson(), is(columns));
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.beamline.transforms.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.transforms.Json;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
@@ -13,6 +15,10 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * A validated row of one table, ready to write. {@code valuesJson} maps every column of the
  * table to its normalised value: timestamps as epoch microseconds, dates as epoch days, decimals
  * as plain strings with the schema's scale, and {@code _extra} as a JSON string or null.
+ *
+ * <p>A row made by validation holds its values as a tree and writes them as text only when it is
+ * encoded or compared: within one DoFn (validate then protect) the text would be written only to
+ * be parsed again.
  */
 @DefaultCoder(EtlRow.EtlRowCoder.class)
 public final class EtlRow {
@@ -21,7 +27,10 @@ public final class EtlRow {
   private String tenant;
   private String eventId;
   private long eventTimeMillis;
+  /** The values as text; null until first asked for when the row was made from a tree. */
   private String valuesJson;
+  /** The values as a tree, never changed once set; null until first asked for after decoding. */
+  private transient ObjectNode values;
   private int rowIndex;
 
   EtlRow() {}
@@ -41,12 +50,29 @@ public final class EtlRow {
     this.valuesJson = valuesJson;
   }
 
+  /** A row holding {@code values}, which nobody may change afterwards. */
+  public EtlRow(
+      String source,
+      String table,
+      String tenant,
+      String eventId,
+      long eventTimeMillis,
+      ObjectNode values) {
+    this.source = source;
+    this.table = table;
+    this.tenant = tenant;
+    this.eventId = eventId;
+    this.eventTimeMillis = eventTimeMillis;
+    this.values = values;
+  }
+
   /**
    * The same row as the {@code index}-th row of its table within its event (0 for a parent
    * table, the element's position for a child table): with tenant and event_id, a row's identity.
    */
   public EtlRow withRowIndex(int index) {
     EtlRow r = new EtlRow(source, table, tenant, eventId, eventTimeMillis, valuesJson);
+    r.values = values;
     r.rowIndex = index;
     return r;
   }
@@ -80,7 +106,18 @@ public final class EtlRow {
   }
 
   public String valuesJson() {
+    if (valuesJson == null) {
+      valuesJson = values.toString();
+    }
     return valuesJson;
+  }
+
+  /** The values as a tree, parsed once if the row holds only text. Read it, never change it. */
+  public ObjectNode values() {
+    if (values == null) {
+      values = Json.objectOf(valuesJson, "a validated row's values");
+    }
+    return values;
   }
 
   public int rowIndex() {
@@ -99,17 +136,17 @@ public final class EtlRow {
         && table.equals(r.table)
         && tenant.equals(r.tenant)
         && eventId.equals(r.eventId)
-        && valuesJson.equals(r.valuesJson);
+        && valuesJson().equals(r.valuesJson());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(source, table, tenant, eventId, eventTimeMillis, valuesJson, rowIndex);
+    return Objects.hash(source, table, tenant, eventId, eventTimeMillis, valuesJson(), rowIndex);
   }
 
   @Override
   public String toString() {
-    return "EtlRow{" + source + "." + table + " " + tenant + " " + eventId + "#" + rowIndex + " " + valuesJson + "}";
+    return "EtlRow{" + source + "." + table + " " + tenant + " " + eventId + "#" + rowIndex + " " + valuesJson() + "}";
   }
 
   /** EtlRow's coder: its fields in declaration order (see {@link FieldsCoder}). */
@@ -133,7 +170,7 @@ public final class EtlRow {
       writeString(value.tenant, out);
       writeString(value.eventId, out);
       writeLong(value.eventTimeMillis, out);
-      writeString(value.valuesJson, out);
+      writeString(value.valuesJson(), out);
       writeInt(value.rowIndex, out);
     }
 

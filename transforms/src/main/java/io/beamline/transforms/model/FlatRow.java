@@ -3,6 +3,8 @@ package io.beamline.transforms.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.transforms.Json;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
@@ -12,11 +14,18 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 /**
  * One row of one table, still untyped: a flat JSON object from column name to value. A child row
  * already carries its parent's key columns.
+ *
+ * <p>A row made by flattening holds its columns as a tree and writes them as text only when it is
+ * encoded or compared: within one DoFn (flatten then validate) the text would be written only to
+ * be parsed again.
  */
 @DefaultCoder(FlatRow.FlatRowCoder.class)
 public final class FlatRow {
   private String table;
+  /** The columns as text; null until first asked for when the row was made from a tree. */
   private String columnsJson;
+  /** The columns as a tree, never changed once set; null until first asked for after decoding. */
+  private transient ObjectNode columns;
   private String location;
 
   FlatRow() {}
@@ -27,12 +36,30 @@ public final class FlatRow {
     this.location = location;
   }
 
+  /** A row holding {@code columns}, which nobody may change afterwards. */
+  public FlatRow(String table, ObjectNode columns, String location) {
+    this.table = table;
+    this.columns = columns;
+    this.location = location;
+  }
+
   public String table() {
     return table;
   }
 
   public String columnsJson() {
+    if (columnsJson == null) {
+      columnsJson = columns.toString();
+    }
     return columnsJson;
+  }
+
+  /** The columns as a tree, parsed once if the row holds only text. Read it, never change it. */
+  public ObjectNode columns() {
+    if (columns == null) {
+      columns = Json.objectOf(columnsJson, "a flattened row's columns");
+    }
+    return columns;
   }
 
   /** Where the row came from in the payload, for error details: "" or "items[2]". */
@@ -47,18 +74,18 @@ public final class FlatRow {
     }
     FlatRow r = (FlatRow) o;
     return table.equals(r.table)
-        && columnsJson.equals(r.columnsJson)
+        && columnsJson().equals(r.columnsJson())
         && location.equals(r.location);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(table, columnsJson, location);
+    return Objects.hash(table, columnsJson(), location);
   }
 
   @Override
   public String toString() {
-    return "FlatRow{" + table + location + " " + columnsJson + "}";
+    return "FlatRow{" + table + location + " " + columnsJson() + "}";
   }
 
   /** FlatRow's coder: its fields in declaration order (see {@link FieldsCoder}). */
@@ -78,7 +105,7 @@ public final class FlatRow {
     @Override
     public void encode(FlatRow value, OutputStream out) throws IOException {
       writeString(value.table, out);
-      writeString(value.columnsJson, out);
+      writeString(value.columnsJson(), out);
       writeString(value.location, out);
     }
 

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.beamline.transforms.Json;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
@@ -51,6 +52,22 @@ class FieldsCoderTest {
     assertThat(roundTrip(FlatEvent.FlatEventCoder.of(), flat), equalTo(flat));
     assertThat(roundTrip(FlatEvent.FlatEventCoder.of(), flat).rows().get(1).location(), is("items[0]"));
     assertThat(roundTrip(DecodedEvent.DecodedEventCoder.of(), decoded), equalTo(decoded));
+  }
+
+  @Test
+  void rowsHeldAsTreesEncodeAsTheTextOfTheirTree() throws Exception {
+    String values = "{\"sku\":\"Ä-1\",\"qty\":2,\"price\":9.50}";
+    EtlRow fromTree =
+        new EtlRow("shop", "order_items", "acme", "evt-1", 5L, Json.objectOf(values, "values")).withRowIndex(3);
+    FlatRow flatFromTree = new FlatRow("orders", Json.objectOf(values, "columns"), "items[3]");
+
+    EtlRow back = roundTrip(EtlRow.EtlRowCoder.of(), fromTree);
+    FlatRow flatBack = roundTrip(FlatRow.FlatRowCoder.of(), flatFromTree);
+
+    assertThat(back.valuesJson(), is(values));
+    assertThat(back, equalTo(new EtlRow("shop", "order_items", "acme", "evt-1", 5L, values).withRowIndex(3)));
+    assertThat(back.values().get("price").decimalValue().toPlainString(), is("9.50"));
+    assertThat(flatBack, equalTo(new FlatRow("orders", values, "items[3]")));
   }
 
   @Test
