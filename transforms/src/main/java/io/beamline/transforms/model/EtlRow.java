@@ -42,12 +42,7 @@ public final class EtlRow {
       String eventId,
       long eventTimeMillis,
       String valuesJson) {
-    this.source = source;
-    this.table = table;
-    this.tenant = tenant;
-    this.eventId = eventId;
-    this.eventTimeMillis = eventTimeMillis;
-    this.valuesJson = valuesJson;
+    this(source, table, tenant, eventId, eventTimeMillis, valuesJson, null);
   }
 
   /** A row holding {@code values}, which nobody may change afterwards. */
@@ -58,11 +53,23 @@ public final class EtlRow {
       String eventId,
       long eventTimeMillis,
       ObjectNode values) {
+    this(source, table, tenant, eventId, eventTimeMillis, null, values);
+  }
+
+  private EtlRow(
+      String source,
+      String table,
+      String tenant,
+      String eventId,
+      long eventTimeMillis,
+      String valuesJson,
+      ObjectNode values) {
     this.source = source;
     this.table = table;
     this.tenant = tenant;
     this.eventId = eventId;
     this.eventTimeMillis = eventTimeMillis;
+    this.valuesJson = valuesJson;
     this.values = values;
   }
 
@@ -71,8 +78,7 @@ public final class EtlRow {
    * table, the element's position for a child table): with tenant and event_id, a row's identity.
    */
   public EtlRow withRowIndex(int index) {
-    EtlRow r = new EtlRow(source, table, tenant, eventId, eventTimeMillis, valuesJson);
-    r.values = values;
+    EtlRow r = new EtlRow(source, table, tenant, eventId, eventTimeMillis, valuesJson, values);
     r.rowIndex = index;
     return r;
   }
