@@ -24,8 +24,10 @@ class ContendersTest {
   }
 
   @Test
-  void theCappedDirectContenderRunsTheDirectJarWithATwoGigabyteHeap() {
+  void theCappedDirectContenderRunsTheDirectJarWithATwoGigabyteHeapThatEndsAtItsFirstOutOfMemory() {
     List<String> cmd = command(Contenders.named("direct-2g"));
-    assertThat(cmd.subList(0, 4), is(List.of("java", "-Xmx2g", "-jar", "/nowhere/beamline-direct.jar")));
+    assertThat(
+        cmd.subList(0, 5),
+        is(List.of("java", "-Xmx2g", "-XX:+ExitOnOutOfMemoryError", "-jar", "/nowhere/beamline-direct.jar")));
   }
 }
