@@ -206,7 +206,6 @@ public final class BatchEtlPipeline {
     throw new IllegalArgumentException("--inputPath " + inputPath + " matches no file");
   }
 
-  /** The bytes of the files a pattern matches (0 when they cannot be listed: checked before). */
   /** A local {@code --inputPath} as a pattern: a folder means its files. */
   private static String localInputPattern(String inputPath) {
     return Files.isDirectory(Path.of(inputPath.startsWith("file:") ? inputPath.substring(5) : inputPath))
@@ -229,6 +228,7 @@ public final class BatchEtlPipeline {
     }
   }
 
+  /** The bytes of the files a pattern matches (0 when they cannot be listed: checked before). */
   private static long inputBytes(String pattern) {
     try {
       return FileSystems.match(pattern).metadata().stream().mapToLong(m -> m.sizeBytes()).sum();

@@ -23,6 +23,7 @@ public final class FlinkSessionClusterExtension implements AfterAllCallback, Aft
   private final int taskManagers;
   private FlinkSessionCluster cluster;
   private Path dir;
+  private boolean aTestFailed;
 
   public FlinkSessionClusterExtension(int taskManagers) {
     this.taskManagers = taskManagers;
@@ -63,8 +64,6 @@ public final class FlinkSessionClusterExtension implements AfterAllCallback, Aft
     }
     return jar;
   }
-
-  private boolean aTestFailed;
 
   @Override
   public synchronized void afterEach(ExtensionContext context) {
