@@ -20,15 +20,6 @@ public final class BeamlineMain {
   /** Checkpoint interval of {@code stream} on Flink when the command line sets none. */
   static final long DEFAULT_FLINK_CHECKPOINT_MILLIS = 10_000;
 
-  /**
-   * Concurrent checkpoints of {@code stream} on Flink by default: 2, for the third buffer it gives
-   * Beam 2.62's stable-input steps. With 2 buffers, the first checkpoint after a restore rotates
-   * onto the restored checkpoint's buffer, and its completion then hands on records no completed
-   * checkpoint holds yet; a failure before the next checkpoint replays them, numbered again in
-   * another order by the exactly-once sink: one row lost, one twice (FlinkClusterFaultsTest).
-   */
-  static final int FLINK_CONCURRENT_CHECKPOINTS = 2;
-
   /** Where {@code stream} on an embedded or loopback Flink keeps its checkpoints by default. */
   static final java.nio.file.Path FLINK_LOCAL_CHECKPOINTS =
       java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "beamline-flink-checkpoints");
@@ -136,9 +127,6 @@ public final class BeamlineMain {
     if (effective.endsWith("FlinkRunner") && args[0].equals("stream") && !hasOption(args, "checkpointingInterval")) {
       // Without checkpoints Flink commits no Kafka offsets and cannot run the exactly-once sink.
       out.add("--checkpointingInterval=" + DEFAULT_FLINK_CHECKPOINT_MILLIS);
-    }
-    if (effective.endsWith("FlinkRunner") && args[0].equals("stream") && !hasOption(args, "numConcurrentCheckpoints")) {
-      out.add("--numConcurrentCheckpoints=" + FLINK_CONCURRENT_CHECKPOINTS);
     }
     if (effective.endsWith("FlinkRunner")
         && args[0].equals("stream")

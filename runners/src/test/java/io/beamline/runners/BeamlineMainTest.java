@@ -47,14 +47,13 @@ class BeamlineMainTest {
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"stream"}, "FlinkRunner"),
         arrayContaining(
-            "stream", "--runner=FlinkRunner", "--checkpointingInterval=10000", "--numConcurrentCheckpoints=2",
+            "stream", "--runner=FlinkRunner", "--checkpointingInterval=10000",
             "--stateBackend=filesystem", storage));
     assertThat(
         BeamlineMain.withRunnerDefaults(
             new String[] {"stream", "--checkpointingInterval=500", "--stateBackend=rocksdb"}, "FlinkRunner"),
         arrayContaining(
-            "stream", "--checkpointingInterval=500", "--stateBackend=rocksdb", "--runner=FlinkRunner",
-            "--numConcurrentCheckpoints=2"));
+            "stream", "--checkpointingInterval=500", "--stateBackend=rocksdb", "--runner=FlinkRunner"));
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"etl"}, "FlinkRunner"),
         arrayContaining("etl", "--runner=FlinkRunner"));
@@ -65,8 +64,7 @@ class BeamlineMainTest {
     assertThat(
         BeamlineMain.withRunnerDefaults(new String[] {"stream", "--flinkMaster=flink.example:8081"}, "FlinkRunner"),
         arrayContaining(
-            "stream", "--flinkMaster=flink.example:8081", "--runner=FlinkRunner", "--checkpointingInterval=10000",
-            "--numConcurrentCheckpoints=2"));
+            "stream", "--flinkMaster=flink.example:8081", "--runner=FlinkRunner", "--checkpointingInterval=10000"));
     assertThat(BeamlineMain.flinkMasterOnThisMachine("127.0.0.1:8081"), is(true));
     assertThat(BeamlineMain.flinkMasterOnThisMachine("[local]"), is(true));
   }

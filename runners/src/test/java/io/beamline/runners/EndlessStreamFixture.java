@@ -67,8 +67,6 @@ final class EndlessStreamFixture {
             "--streaming=true",
             "--attachedMode=false",
             "--checkpointingInterval=2000",
-            // As the jar's default for stream on Flink (BeamlineMain.FLINK_CONCURRENT_CHECKPOINTS).
-            "--numConcurrentCheckpoints=2",
             // Fixed, so a job resumed from a savepoint keeps its exactly-once sink group.
             "--runId=" + name,
             "--bootstrapServers=" + kafka.bootstrapServers(),
