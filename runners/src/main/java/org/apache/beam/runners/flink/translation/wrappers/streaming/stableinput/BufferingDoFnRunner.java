@@ -77,15 +77,15 @@ public class BufferingDoFnRunner<InputT, OutputT> implements DoFnRunner<InputT, 
       int maxConcurrentCheckpoints,
       SerializablePipelineOptions pipelineOptions)
       throws Exception {
-    return new BufferingDoFnRunner<>(
+    return create(
         doFnRunner,
         stateName,
         windowedInputCoder,
         windowCoder,
         operatorStateBackend,
+        keyedStateBackend,
         maxConcurrentCheckpoints,
         pipelineOptions,
-        keyedStateBackend,
         null,
         null,
         null);
